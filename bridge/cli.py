@@ -1,0 +1,194 @@
+"""The `privacy-bridge` command: a thin layer over `bridge.api`.
+
+Every command has help text with an example; errors are one line on stderr with a non-zero exit
+(2 for bad input), never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from bridge import api
+from bridge.config import load_config
+from bridge.errors import BridgeError
+from bridge.redact import scrub
+from bridge.views import check_table, export_progress, summary_table
+
+app = typer.Typer(
+    name="privacy-bridge",
+    help="Find, export and erase one person's data across a webshop and its processors.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+sandbox_app = typer.Typer(help="The built-in sandbox: fakes of every system with a seeded shop.")
+app.add_typer(sandbox_app, name="sandbox")
+
+out = Console()
+err = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+EnvFile = Annotated[
+    Path | None, typer.Option("--env-file", help="Settings file (default: ./.env if present).")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print a JSON summary on stdout.")]
+
+
+def handled(command: F) -> F:
+    """Turn every failure into one line on stderr and an exit status."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except BridgeError as exc:
+            err.print(f"[red]error:[/red] {scrub(str(exc))}", highlight=False, markup=True)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted")
+            raise typer.Exit(130) from None
+        except (typer.Exit, typer.Abort):
+            raise
+        except Exception as exc:
+            err.print(f"[red]internal error:[/red] {type(exc).__name__} (please report it)")
+            logging.getLogger("privacy_bridge").debug("internal error: %s", scrub(repr(exc)))
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[
+        bool,
+        typer.Option("--verbose", "-v", help="Log requests (no secrets, no e-mail addresses)."),
+    ] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(name)s %(levelname)s %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@app.command()
+@handled
+def export(
+    email: Annotated[str, typer.Option("--email", help="The customer's e-mail address.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Directory for the package (created 0700).")
+    ],
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Collect one person's data from every configured system into a data package (zip).
+
+    Example: privacy-bridge export --email jan@example.nl --out ./packages
+
+    Exit 0 when every system answered; 1 when one failed (the package is written and marked
+    incomplete); 2 for bad input.
+    """
+    config = load_config(env_file)
+    if as_json:
+        result = api.export(email, out_dir, config)
+        out.print_json(json.dumps(api.summary(result)))
+    else:
+        with export_progress(err) as listener:
+            result = api.export(email, out_dir, config, listener=listener)
+        out.print(summary_table(result.data))
+        out.print(f"package: {result.package}", highlight=False)
+    if not result.complete:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handled
+def check(env_file: EnvFile = None, as_json: JsonFlag = False) -> None:
+    """Tell, per configured system, whether it is reachable and the credentials work.
+
+    Example: privacy-bridge check --json
+    """
+    results = api.check(load_config(env_file))
+    if as_json:
+        out.print_json(json.dumps([r.__dict__ for r in results]))
+    else:
+        out.print(check_table(results))
+    if not all(r.ok for r in results):
+        raise typer.Exit(1)
+
+
+@app.command()
+@handled
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the package goes.")] = Path(
+        "demo-out"
+    ),
+    shop: Annotated[
+        str, typer.Option("--shop", help="Which reference shop to play.")
+    ] = "woocommerce",
+) -> None:
+    """Start the sandbox, export a seeded customer with a rich history, and show the result.
+
+    Example: privacy-bridge demo --out ./demo-out
+    """
+    from bridge.config import Config
+    from sandbox.server import start
+
+    with start(shop) as sandbox:
+        email = sandbox.shop.subject_email
+        err.print(f"sandbox: {shop} shop with {', '.join(sandbox.servers)} on loopback")
+        err.print(f"exporting the data of {email}")
+        config = Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": str(out_dir / "state")})
+        with export_progress(err) as listener:
+            result = api.export(email, out_dir, config, listener=listener)
+    out.print(summary_table(result.data))
+    out.print(f"package: {result.package}", highlight=False)
+    if not result.complete:
+        raise typer.Exit(1)
+
+
+@sandbox_app.command("serve")
+@handled
+def sandbox_serve(
+    env_file: Annotated[
+        Path, typer.Option("--env-file", help="Where to write the settings.")
+    ] = Path("sandbox.env"),
+    latency_ms: Annotated[int, typer.Option("--latency-ms", min=0, help="Delay per request.")] = 0,
+    shop: Annotated[
+        str, typer.Option("--shop", help="Which reference shop to play.")
+    ] = "woocommerce",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated shop.")] = 7,
+) -> None:
+    """Run the fakes on free loopback ports until interrupted (SIGINT or SIGTERM).
+
+    Example: privacy-bridge sandbox serve --env-file sandbox.env --latency-ms 50
+    then, in another shell: privacy-bridge export --env-file sandbox.env --email ... --out out
+    """
+    from sandbox.server import env_file_text, start
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    with start(shop, latency_ms=latency_ms, seed=seed) as sandbox:
+        text = env_file_text(sandbox.env)
+        env_file.write_text(text)
+        out.print(text, end="", highlight=False, markup=False)
+        err.print(f"subject with a rich history: {sandbox.shop.subject_email}")
+        err.print(f"settings written to {env_file}; Ctrl-C to stop")
+        while not stop.wait(0.5):
+            pass
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,30 @@
+"""Errors with messages safe to show: one line, no secret, no personal data."""
+
+
+class BridgeError(Exception):
+    """Base of every error privacy-bridge raises on purpose; its message is shown to the operator."""
+
+    exit_code = 1
+
+
+class InputError(BridgeError):
+    """Bad input from the operator: a malformed e-mail address, a missing setting."""
+
+    exit_code = 2
+
+
+class SystemFailure(BridgeError):
+    """A system could not be used: unreachable, refused our credentials, or answered nonsense."""
+
+    def __init__(self, system: str, message: str, status: int | None = None) -> None:
+        super().__init__(f"{system}: {message}")
+        self.system = system
+        self.status = status
+
+
+class AuthFailure(SystemFailure):
+    """The system refused the credentials (401/403)."""
+
+
+class NotFound(SystemFailure):
+    """The system says the resource does not exist (404/410)."""

@@ -1,0 +1,119 @@
+"""Identity resolution in rounds: from an e-mail address to every record that belongs to it.
+
+Round 1 gives the e-mail address to the systems that can search by it. Their records reveal new
+identifiers (customer ids, order numbers, payment ids); each next round gives every system the new
+identifiers of the kinds it can look up, all systems of a round at once, until nothing new appears.
+Records are de-duplicated by (system, type, id), keeping every reason that linked them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from bridge.errors import SystemFailure
+from bridge.models import Identifier, Record, SourceResult, Status
+from bridge.redact import scrub
+from connectors.base import EMAIL, Collected, Connector
+
+log = logging.getLogger("privacy_bridge.identity")
+MAX_ROUNDS = 8
+
+# (system, event, detail): "start" | "done" | "error", with a record count or a message.
+Listener = Callable[[str, str, str], None]
+
+
+@dataclass
+class _Run:
+    connector: Connector
+    records: dict[tuple[str, str], Record] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    given: set[Identifier] = field(default_factory=set)
+    error: str | None = None
+    seconds: float = 0.0
+
+    def merge(self, collected: Collected) -> None:
+        for record in collected.records:
+            key = (record.type, record.id)
+            if key in self.records:
+                known = self.records[key].matched_by
+                known.extend(m for m in record.matched_by if m not in known)
+            else:
+                self.records[key] = record
+        self.notes.extend(n for n in collected.notes if n not in self.notes)
+
+
+def resolve(
+    connectors: Sequence[Connector], email: str, *, listener: Listener | None = None
+) -> list[SourceResult]:
+    """Collect everything the systems hold about `email` (already normalised)."""
+    notify = listener or (lambda system, event, detail: None)
+    runs = [_Run(c) for c in connectors]
+    known: dict[Identifier, Identifier] = {}
+    seed = Identifier(kind=EMAIL, value=email, via="the address the request came from")
+    known[seed] = seed
+    for round_no in range(1, MAX_ROUNDS + 1):
+        work = [(run, _new_for(run, known)) for run in runs if run.error is None]
+        work = [(run, ids) for run, ids in work if ids]
+        if not work:
+            break
+        log.debug("round %d: %d systems", round_no, len(work))
+        for run, _ids in work:
+            notify(run.connector.name, "start", f"round {round_no}")
+        with ThreadPoolExecutor(max_workers=len(work)) as pool:
+            outcomes = list(pool.map(lambda item: _collect(*item), work))
+        for (run, ids), outcome in zip(work, outcomes, strict=True):
+            run.given.update(ids)
+            if isinstance(outcome, str):
+                run.error = outcome
+                notify(run.connector.name, "error", outcome)
+                continue
+            run.merge(outcome)
+            for ident in outcome.revealed:
+                known.setdefault(ident, ident)
+            notify(run.connector.name, "done", str(len(run.records)))
+    return [_result(run) for run in runs]
+
+
+def _new_for(run: _Run, known: dict[Identifier, Identifier]) -> list[Identifier]:
+    wanted = run.connector.looks_up
+    return [i for i in known.values() if i.kind in wanted and i not in run.given]
+
+
+def _collect(run: _Run, ids: list[Identifier]) -> Collected | str:
+    started = time.monotonic()
+    try:
+        return run.connector.collect(ids)
+    except SystemFailure as exc:
+        return _without_prefix(str(exc), run.connector.name)
+    except Exception as exc:  # a bug or an unexpected answer: reported, never raised past here
+        log.debug("%s failed: %s", run.connector.name, scrub(repr(exc)))
+        return f"unexpected failure ({type(exc).__name__})"
+    finally:
+        run.seconds += time.monotonic() - started
+
+
+def _without_prefix(message: str, system: str) -> str:
+    return message[len(system) + 2 :] if message.startswith(f"{system}: ") else message
+
+
+def _result(run: _Run) -> SourceResult:
+    c = run.connector
+    status = Status.error if run.error else Status.ok if run.records else Status.not_found
+    return SourceResult(
+        system=c.name,
+        title=c.title,
+        role=c.role,
+        status=status,
+        error=run.error,
+        records=list(run.records.values()),
+        notes=[*c.notes, *run.notes],
+        categories={
+            t: c.categories.get(t, []) for t in sorted({r.type for r in run.records.values()})
+        },
+        requests=c.requests_made,
+        seconds=round(run.seconds, 3),
+    )

@@ -1,0 +1,94 @@
+"""The records, identifiers and results that flow between connectors, the resolver and the exports.
+
+These pydantic models are also the published schema of `data.json` (see `exports/jsonfile.py`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Status(StrEnum):
+    """How one system fared for one request."""
+
+    ok = "ok"
+    not_found = "not_found"
+    error = "error"
+    skipped = "skipped"
+    manual = "manual"
+
+
+class Identifier(BaseModel):
+    """Something that points at the subject in some system: an e-mail, a customer id, a payment id.
+
+    `kind` is a name a connector declares (e.g. ``email``, ``order_number``); `via` says, for people,
+    where it came from ("order 1042 in the shop names it").
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    value: str
+    via: str = Field(default="", description="Where this identifier was found.")
+    context: dict[str, str] = Field(
+        default_factory=dict, description="Hints for the lookup, such as the date of the order."
+    )
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.kind, self.value)
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Identifier) and self.key == other.key
+
+
+class Record(BaseModel):
+    """One record that belongs to the subject, exactly as its system returned it."""
+
+    type: str = Field(description="Record type, e.g. customer, order, payment.")
+    id: str = Field(description="The record's id in its system.")
+    matched_by: list[str] = Field(
+        description="Which identifier linked this record to the subject, in words."
+    )
+    data: dict[str, Any] = Field(description="The fields as the system returned them.")
+
+
+class SourceResult(BaseModel):
+    """What one system holds about the subject, and how the lookup went."""
+
+    system: str
+    title: str = ""
+    status: Status
+    error: str | None = None
+    records: list[Record] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list, description="What the customer should know about this system."
+    )
+    categories: dict[str, list[str]] = Field(
+        default_factory=dict, description="Record type -> categories of personal data it holds."
+    )
+    role: str = Field(default="", description="The system's role: platform, processor, controller.")
+    requests: int = Field(default=0, description="HTTP requests made to this system.")
+    seconds: float = Field(default=0.0, description="Time spent on this system.")
+
+
+class Subject(BaseModel):
+    email: str
+
+
+class DataPackage(BaseModel):
+    """The content of data.json."""
+
+    subject: Subject
+    generated_at: datetime
+    complete: bool = Field(description="True when every enabled system answered.")
+    sources: list[SourceResult]
+    tool: str = "privacy-bridge"
+    version: str = ""

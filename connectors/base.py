@@ -1,0 +1,124 @@
+"""The connector protocol, and the helpers every connector shares.
+
+A connector knows one system. It declares the settings it reads, the identifier kinds it can
+look a person up by (`looks_up`), and for each record type the categories of personal data it
+holds. `collect()` gets the identifiers found so far and returns the records that belong to the
+subject plus the identifiers those records reveal for the next systems.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+from bridge.config import Config, Setting
+from bridge.errors import InputError, SystemFailure
+from bridge.http import HttpClient
+from bridge.models import Identifier, Record
+
+EMAIL = "email"  # the one identifier kind the core itself starts from
+
+# Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the mail's job.
+_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(value: str) -> str:
+    """The form in which two addresses are compared: trimmed and lower-cased."""
+    return value.strip().lower()
+
+
+def checked_email(value: str) -> str:
+    """The normalised address, or an InputError for something that is not an address."""
+    email = normalise_email(value)
+    if not _EMAIL_SHAPE.match(email) or len(email) > 254:
+        raise InputError("not a valid e-mail address")
+    return email
+
+
+def same_email(found: object, wanted: str) -> bool:
+    """Exact match on the normalised address: `dejan@x.nl` is not `jan@x.nl`."""
+    return isinstance(found, str) and normalise_email(found) == wanted
+
+
+@dataclass
+class Collected:
+    """What one `collect()` call found."""
+
+    records: list[Record] = field(default_factory=list)
+    revealed: list[Identifier] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, type_: str, id_: object, matched_by: str, data: dict[str, Any]) -> None:
+        self.records.append(Record(type=type_, id=str(id_), matched_by=[matched_by], data=data))
+
+    def reveal(self, kind: str, value: object, via: str, **context: str) -> None:
+        if value not in (None, "", 0, "0"):
+            self.revealed.append(Identifier(kind=kind, value=str(value), via=via, context=context))
+
+
+class Connector(ABC):
+    """One system behind the common protocol."""
+
+    name: ClassVar[str]
+    title: ClassVar[str]
+    role: ClassVar[str]
+    settings: ClassVar[tuple[Setting, ...]]
+    looks_up: ClassVar[frozenset[str]]
+    categories: ClassVar[dict[str, list[str]]]
+    notes: ClassVar[tuple[str, ...]] = ()
+
+    http: HttpClient
+
+    @classmethod
+    def enabled(cls, config: Config) -> bool:
+        return config.has(cls.settings)
+
+    @classmethod
+    @abstractmethod
+    def from_config(cls, config: Config) -> Self:
+        """Build the connector from the settings in force (raise InputError when one is missing)."""
+
+    @abstractmethod
+    def check(self) -> None:
+        """Make one cheap authenticated call; raise SystemFailure when it fails."""
+
+    @abstractmethod
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        """Find the records these identifiers point at; keep only exact matches."""
+
+    @property
+    def requests_made(self) -> int:
+        return self.http.requests_made
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def require(config: Config, settings: tuple[Setting, ...], system: str) -> list[str]:
+    """The values of `settings`, in order; an InputError naming what is missing."""
+    missing = config.missing(settings)
+    if missing:
+        raise InputError(f"{system}: missing setting {', '.join(missing)}")
+    return [config.get(s) or "" for s in settings]
+
+
+def pages(fetch: Callable[[int], tuple[list[Any], int | None]], system: str) -> Iterator[Any]:
+    """Items of a page-numbered listing, page 1 up, until the last page or a short page.
+
+    `fetch(page)` returns the page's items and the total number of pages when the system says it.
+    A page that repeats the previous one is a server bug, reported instead of looped on forever.
+    """
+    page, previous = 1, None
+    while True:
+        items, total_pages = fetch(page)
+        marker = [repr(sorted(i.items())) if isinstance(i, dict) else repr(i) for i in items[:3]]
+        if items and marker == previous:
+            raise SystemFailure(system, f"pagination repeated page {page - 1} as page {page}")
+        previous = marker
+        yield from items
+        if not items or (total_pages is not None and page >= total_pages):
+            return
+        page += 1

@@ -1,0 +1,216 @@
+"""WooCommerce (REST API wc/v3), on the official `woocommerce` client.
+
+Endpoints: `customers?email=&role=all`, `customers/<id>/downloads`, `orders?customer=<id>`,
+`orders?search=<e-mail>` (free text: every hit is checked on `billing.email`), `orders/<id>/notes`,
+`orders/<id>/refunds`, `products/reviews?reviewer_email=` and `?reviewer=<id>` with the statuses
+`all`, `spam` and `trash` (`all` leaves the last two out).
+Paging: `per_page=100` (the maximum; 400 beyond), `page` until `X-WP-TotalPages`.
+Rate limits: none in WooCommerce itself; hosts and WAFs send 429s, which the HTTP layer retries.
+Auth: over https, Basic auth; over plain http, OAuth 1.0a signed by the official client against
+the site's exact home URL (so `WOOCOMMERCE_URL` must be the URL the site is installed under).
+Quirks: the client opens a new connection per call; we keep its URL building and signing but send
+through our pooled session (see `benchmarks/woocommerce_connections.py`). Order notes and a
+download's URL can carry personal data, and do go into the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar, Self
+
+import requests
+from requests.auth import HTTPBasicAuth
+from woocommerce import API
+
+from bridge.config import Config, Setting
+from bridge.http import HttpClient
+from bridge.models import Identifier
+from connectors import kinds
+from connectors.base import Collected, Connector, pages, require, same_email
+
+PER_PAGE = 100
+REVIEW_STATUSES = ("all", "spam", "trash")
+
+# What the payment plugins store on an order (vendor-apis.md §8): method prefix -> id kind.
+_TRANSACTION_KINDS: tuple[tuple[str, Callable[[str], str | None]], ...] = (
+    (
+        "mollie_wc_gateway_",
+        lambda tid: kinds.MOLLIE_ORDER_ID if tid.startswith("ord_") else kinds.MOLLIE_PAYMENT_ID,
+    ),
+    ("ppcp-", lambda tid: kinds.PAYPAL_TRANSACTION_ID),
+)
+_META_KINDS = {
+    "_mollie_payment_id": kinds.MOLLIE_PAYMENT_ID,
+    "_mollie_order_id": kinds.MOLLIE_ORDER_ID,
+    "_mollie_customer_id": kinds.MOLLIE_CUSTOMER_ID,
+    "_ppcp_paypal_order_id": kinds.PAYPAL_ORDER_ID,
+}
+
+
+class _PooledAPI(API):
+    """The official client, sending through our session instead of a new connection per call."""
+
+    def __init__(self, http: HttpClient, url: str, key: str, secret: str) -> None:
+        super().__init__(url=url, consumer_key=key, consumer_secret=secret, version="wc/v3")
+        self.http = http
+
+    def _API__request(  # the client's private hook; name-mangled form of `__request`
+        self, method: str, endpoint: str, data: Any, params: dict[str, Any] | None = None
+    ) -> requests.Response:
+        url = self._API__get_url(endpoint)
+        params = dict(params or {})
+        if self.is_ssl and not self.query_string_auth:
+            return self.http.request(
+                method, url, params=params, json_body=data, auth=HTTPBasicAuth(*self._keys())
+            )
+        if self.is_ssl:
+            params.update(zip(("consumer_key", "consumer_secret"), self._keys(), strict=True))
+            return self.http.request(method, url, params=params, json_body=data)
+        return self.http.request(
+            method,
+            url,
+            params=params,
+            json_body=data,
+            sign=lambda m, u: self._API__get_oauth_url(u, m),
+        )
+
+    def _keys(self) -> tuple[str, str]:
+        return (self.consumer_key, self.consumer_secret)
+
+
+class WooCommerceConnector(Connector):
+    name = "woocommerce"
+    title = "WooCommerce (webshop)"
+    role = "platform"
+    settings = (
+        Setting("WOOCOMMERCE_URL", "The shop's home URL, exactly as WordPress has it installed."),
+        Setting(
+            "WOOCOMMERCE_CONSUMER_KEY", "REST API consumer key (ck_…), read access.", secret=True
+        ),
+        Setting("WOOCOMMERCE_CONSUMER_SECRET", "REST API consumer secret (cs_…).", secret=True),
+    )
+    looks_up = frozenset({kinds.EMAIL})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "customer": ["identity", "contact details", "addresses", "account"],
+        "order": ["orders", "addresses", "contact details", "payment method", "IP address"],
+        "order_note": ["order history", "communication"],
+        "refund": ["payments"],
+        "download": ["purchased downloads"],
+        "review": ["reviews", "name", "e-mail address"],
+    }
+
+    def __init__(self, url: str, key: str, secret: str) -> None:
+        self.http = HttpClient(self.name, url, secrets=(key, secret))
+        self.api = _PooledAPI(self.http, url, key, secret)
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(*require(config, cls.settings, cls.name))
+
+    def check(self) -> None:
+        self.api.get("customers", params={"per_page": 1, "role": "all"})
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        for ident in identifiers:
+            if ident.kind == kinds.EMAIL:
+                self._collect_email(ident.value, found)
+        return found
+
+    def _collect_email(self, email: str, found: Collected) -> None:
+        customers = [
+            c
+            for c in self._list("customers", {"email": email, "role": "all"})
+            if same_email(c.get("email"), email)
+        ]
+        orders: dict[int, tuple[dict[str, Any], str]] = {}
+        for customer in customers:
+            cid = customer["id"]
+            found.add("customer", cid, "e-mail address of the shop account", customer)
+            found.reveal(kinds.SHOP_CUSTOMER_ID, cid, f"shop customer {cid}")
+            for order in self._list("orders", {"customer": cid}):
+                orders[order["id"]] = (order, f"order of shop customer {cid}")
+            for download in self._list(f"customers/{cid}/downloads", paged=False):
+                found.add(
+                    "download",
+                    f"{cid}:{download.get('download_id')}:{download.get('order_id')}",
+                    f"download of shop customer {cid}",
+                    download,
+                )
+        for order in self._list("orders", {"search": email}):
+            if order["id"] not in orders and same_email(
+                order.get("billing", {}).get("email"), email
+            ):
+                orders[order["id"]] = (order, "e-mail address on the order (billing)")
+        self._collect_orders(list(orders.values()), found)
+        self._collect_reviews(email, [c["id"] for c in customers], found)
+
+    def _collect_orders(self, orders: list[tuple[dict[str, Any], str]], found: Collected) -> None:
+        def children(order: dict[str, Any]) -> tuple[list[Any], list[Any]]:
+            oid = order["id"]
+            return self._list(f"orders/{oid}/notes", paged=False), self._list(
+                f"orders/{oid}/refunds", paged=False
+            )
+
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            fetched = list(pool.map(children, [o for o, _ in orders]))
+        for (order, why), (notes, refunds) in zip(orders, fetched, strict=True):
+            number = str(order.get("number") or order["id"])
+            found.add("order", order["id"], why, order)
+            for note in notes:
+                found.add("order_note", note["id"], f"note on order {number}", note)
+            for refund in refunds:
+                found.add("refund", refund["id"], f"refund of order {number}", refund)
+            self._reveal_order(order, number, found)
+
+    def _reveal_order(self, order: dict[str, Any], number: str, found: Collected) -> None:
+        via = f"shop order {number}"
+        when = str(order.get("date_paid_gmt") or order.get("date_created_gmt") or "")
+        found.reveal(kinds.ORDER_NUMBER, number, via, date=when)
+        method = str(order.get("payment_method") or "")
+        tid = str(order.get("transaction_id") or "")
+        for prefix, kind_of in _TRANSACTION_KINDS:
+            kind = kind_of(tid) if tid and method.startswith(prefix) else None
+            if kind:
+                found.reveal(kind, tid, f"{via} ({method})", date=when)
+        for meta in order.get("meta_data") or []:
+            kind = _META_KINDS.get(str(meta.get("key")))
+            if kind and isinstance(meta.get("value"), str):
+                found.reveal(kind, meta["value"], f"{via} (meta {meta['key']})", date=when)
+
+    def _collect_reviews(self, email: str, customer_ids: Iterable[int], found: Collected) -> None:
+        seen: set[int] = set()
+        queries: list[tuple[dict[str, Any], str]] = [
+            ({"reviewer_email": email}, "e-mail address on the review")
+        ]
+        queries += [({"reviewer": cid}, f"review by shop customer {cid}") for cid in customer_ids]
+        for query, why in queries:
+            for status in REVIEW_STATUSES:
+                for review in self._list("products/reviews", {**query, "status": status}):
+                    if review["id"] in seen:
+                        continue
+                    # reviewer_email is exact on the server; we do not take that on trust
+                    if "reviewer_email" in query and not same_email(
+                        review.get("reviewer_email"), email
+                    ):
+                        continue
+                    seen.add(review["id"])
+                    found.add("review", review["id"], why, review)
+
+    def _list(
+        self, endpoint: str, params: dict[str, Any] | None = None, *, paged: bool = True
+    ) -> list[Any]:
+        if not paged:
+            return self._json(self.api.get(endpoint, params=dict(params or {}))) or []
+
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            query = {**(params or {}), "per_page": PER_PAGE, "page": page}
+            response = self.api.get(endpoint, params=query)
+            total = response.headers.get("X-WP-TotalPages")
+            return self._json(response) or [], int(total) if total and total.isdigit() else None
+
+        return list(pages(fetch, self.name))
+
+    def _json(self, response: requests.Response) -> Any:
+        return self.http.parse(response)

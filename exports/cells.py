@@ -1,0 +1,66 @@
+"""Turn JSON values into the text of one table cell, so the CSV files and the page agree.
+
+Nested objects stay objects (the caller flattens them into dotted column names); lists of scalars
+become one cell joined with `LIST_SEPARATOR`; lists holding objects or lists become JSON text, so
+nothing of the record is lost in a table.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+LIST_SEPARATOR = " | "
+_SCALARS = (str, int, float, bool)
+
+
+def scalar_text(value: object) -> str:
+    """A JSON scalar as text: strings as they are, booleans as true/false, null as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def cell_text(value: Any) -> str | None:
+    """A value that is not an object as the text of one cell; None stays None (an empty cell)."""
+    if value is None:
+        return None
+    if isinstance(value, list):
+        if all(item is None or isinstance(item, _SCALARS) for item in value):
+            return LIST_SEPARATOR.join(scalar_text(item) for item in value)
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return scalar_text(value)
+
+
+def prepare(data: dict[str, Any]) -> dict[str, Any]:
+    """Keep non-empty objects as objects and turn every other value into its cell text.
+
+    `data` must hold JSON types only (see `pydantic_core.to_jsonable_python`). An empty object
+    becomes an empty cell, so its column still shows.
+    """
+    prepared: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict) and value:
+            prepared[key] = prepare(value)
+        elif isinstance(value, dict):
+            prepared[key] = None
+        else:
+            prepared[key] = cell_text(value)
+    return prepared
+
+
+def dotted_names(prepared: dict[str, Any], sep: str = ".", prefix: str = "") -> Iterator[str]:
+    """The flattened column names of one prepared record, in the record's own field order."""
+    for key, value in prepared.items():
+        name = f"{prefix}{sep}{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            yield from dotted_names(value, sep, name)
+        else:
+            yield name

@@ -1,0 +1,33 @@
+"""Names and times of a package file: no personal data in a file name."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from bridge.models import DataPackage
+
+PREFIX = "privacy-bridge"
+
+
+def normalise_email(email: str) -> str:
+    """The e-mail address as identity matching uses it: trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+def subject_hash8(email: str) -> str:
+    """The first 8 hex characters of the SHA-256 of the normalised e-mail address."""
+    return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()[:8]
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The moment in UTC; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def package_filename(package: DataPackage) -> str:
+    """`privacy-bridge-<subject-hash8>-<YYYYmmddTHHMMSSZ>.zip`, the time being `generated_at`."""
+    stamp = as_utc(package.generated_at).strftime("%Y%m%dT%H%M%SZ")
+    return f"{PREFIX}-{subject_hash8(package.subject.email)}-{stamp}.zip"

@@ -1,0 +1,40 @@
+"""Records of one type as a flat pandas table: one row per record, one column per dotted field."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+from pydantic_core import to_jsonable_python
+
+from bridge.models import DataPackage, Record, SourceResult
+from exports.cells import dotted_names, prepare
+
+SEP = "."
+
+Placed = tuple[SourceResult, Record]
+
+
+def by_type(package: DataPackage) -> dict[str, list[Placed]]:
+    """Every record of the package grouped by record type, in order of first appearance."""
+    groups: dict[str, list[Placed]] = {}
+    for source in package.sources:
+        for record in source.records:
+            groups.setdefault(record.type, []).append((source, record))
+    return groups
+
+
+def flat_frame(records: Sequence[Record]) -> pd.DataFrame:
+    """The records' data flattened with `pandas.json_normalize`; every cell is text, '' if absent.
+
+    Columns come in order of first appearance across the records (within a record, in its own
+    field order), so the same input always gives the same columns in the same order.
+    """
+    prepared = [prepare(to_jsonable_python(record.data)) for record in records]
+    order: dict[str, None] = {}
+    for item in prepared:
+        order.update(dict.fromkeys(dotted_names(item, SEP)))
+    if not order:
+        return pd.DataFrame(index=pd.RangeIndex(len(records)))
+    frame = pd.json_normalize(prepared, sep=SEP).reindex(columns=list(order))
+    return frame.astype(object).fillna("")

@@ -1,0 +1,76 @@
+"""The seeded shops the fakes serve: Dutch customers, orders over 8 years, reviews, payments.
+
+`build_shop()` is deterministic for a given seed and day: every date is placed relative to `today`
+so the 3-year and 7-year terms of the vendors and of the law keep their meaning whenever it runs.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+JSON = dict[str, Any]
+
+
+@dataclass
+class WooStore:
+    """WooCommerce wc/v3 resources, each a dict in exactly the shape the REST API returns."""
+
+    customers: list[JSON] = field(default_factory=list)
+    orders: list[JSON] = field(default_factory=list)
+    order_notes: dict[int, list[JSON]] = field(default_factory=dict)  # order id -> notes
+    refunds: dict[int, list[JSON]] = field(default_factory=dict)  # order id -> refunds
+    downloads: dict[int, list[JSON]] = field(default_factory=dict)  # customer id -> downloads
+    reviews: list[JSON] = field(default_factory=list)
+    products: list[JSON] = field(default_factory=list)
+
+
+@dataclass
+class MollieStore:
+    """Mollie v2 resources in the API's own JSON shape (without `_links`, which the fake adds)."""
+
+    customers: list[JSON] = field(default_factory=list)
+    payments: list[JSON] = field(default_factory=list)
+    refunds: list[JSON] = field(default_factory=list)  # each has paymentId
+    chargebacks: list[JSON] = field(default_factory=list)  # each has paymentId
+    mandates: list[JSON] = field(default_factory=list)  # each has customerId (store-only key)
+    subscriptions: list[JSON] = field(default_factory=list)  # each has customerId
+
+
+@dataclass
+class PayPalStore:
+    """PayPal reporting `transaction_detail` objects and invoicing v2 invoices."""
+
+    transactions: list[JSON] = field(default_factory=list)
+    invoices: list[JSON] = field(default_factory=list)
+
+
+@dataclass
+class Shop:
+    """One seeded shop and the people the tests and the demo look at."""
+
+    kind: str  # "woocommerce" (policy 004) or "lightspeed" (policy 003)
+    today: date
+    woocommerce: WooStore = field(default_factory=WooStore)
+    mollie: MollieStore = field(default_factory=MollieStore)
+    paypal: PayPalStore = field(default_factory=PayPalStore)
+    # The demo's subject: a registered customer with a rich history, paying through Mollie and PayPal.
+    subject_email: str = ""
+    # Look-alikes of the subject, by trap name: "case" (same address, other case: IS the subject),
+    # "containment" (dejan@… beside jan@…: NOT the subject), "note_mention" (a guest whose order
+    # note names the subject's address: NOT the subject), "paypal_other_email" (a guest of the
+    # subject... see seed_payments).
+    traps: dict[str, str] = field(default_factory=dict)
+    # A customer with more than 250 orders (paging beyond two full pages).
+    bulk_email: str = ""
+
+
+def build_shop(kind: str = "woocommerce", seed: int = 7, today: date | None = None) -> Shop:
+    """Build the seeded shop; the same seed and day always give the same shop."""
+    raise NotImplementedError  # written in sandbox/seed_woocommerce.py and seed_payments.py
+
+
+def _rng(seed: int) -> random.Random:
+    return random.Random(seed)

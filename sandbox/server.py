@@ -1,0 +1,131 @@
+"""Runs the fakes of one seeded shop on free loopback ports.
+
+`start()` is what the tests, the demo and `privacy-bridge sandbox serve` use: it builds the shop,
+starts one threaded WSGI server per system, and returns the settings that point privacy-bridge at
+them, under the same names as `.env.example`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from sandbox import credentials
+from sandbox.data import Shop, build_shop
+from sandbox.faults import Faults
+
+
+@dataclass(frozen=True)
+class FakeSpec:
+    module: str
+    store: Callable[[Shop], Any]
+    env: Callable[[str], dict[str, str]]
+    options: Callable[[Shop], dict[str, Any]] = lambda shop: {}
+
+
+FAKES: dict[str, FakeSpec] = {
+    "woocommerce": FakeSpec(
+        "sandbox.woocommerce",
+        lambda shop: shop.woocommerce,
+        lambda url: {
+            "WOOCOMMERCE_URL": url,
+            "WOOCOMMERCE_CONSUMER_KEY": credentials.WOOCOMMERCE_CONSUMER_KEY,
+            "WOOCOMMERCE_CONSUMER_SECRET": credentials.WOOCOMMERCE_CONSUMER_SECRET,
+        },
+    ),
+    "mollie": FakeSpec(
+        "sandbox.mollie",
+        lambda shop: shop.mollie,
+        lambda url: {"MOLLIE_API_URL": url, "MOLLIE_API_KEY": credentials.MOLLIE_API_KEY},
+    ),
+    "paypal": FakeSpec(
+        "sandbox.paypal",
+        lambda shop: shop.paypal,
+        lambda url: {
+            "PAYPAL_API_URL": url,
+            "PAYPAL_CLIENT_ID": credentials.PAYPAL_CLIENT_ID,
+            "PAYPAL_CLIENT_SECRET": credentials.PAYPAL_CLIENT_SECRET,
+        },
+        lambda shop: {"today": shop.today},
+    ),
+}
+
+SHOPS: dict[str, tuple[str, ...]] = {
+    "woocommerce": ("woocommerce", "mollie", "paypal"),
+}
+
+
+@dataclass
+class Sandbox:
+    """A running sandbox: the shop, its servers, and a fault queue per system."""
+
+    shop: Shop
+    servers: dict[str, BaseWSGIServer] = field(default_factory=dict)
+    faults: dict[str, Faults] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+    _threads: list[threading.Thread] = field(default_factory=list)
+
+    def url(self, system: str) -> str:
+        return f"http://127.0.0.1:{self.servers[system].server_port}"
+
+    def requests(self, system: str) -> int:
+        return len(self.faults[system].requests)
+
+    def stop(self) -> None:
+        for server in self.servers.values():
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _placeholder(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+    start_response("503 Starting", [("Content-Type", "text/plain")])
+    return [b"starting"]
+
+
+def start(
+    shop_kind: str = "woocommerce",
+    *,
+    latency_ms: int = 0,
+    seed: int = 7,
+    today: date | None = None,
+    shop: Shop | None = None,
+) -> Sandbox:
+    """Build the shop and start its fakes; stop them with `Sandbox.stop()` (or use `with`)."""
+    if shop_kind not in SHOPS:
+        raise ValueError(f"unknown shop {shop_kind!r}; choose from {', '.join(SHOPS)}")
+    shop = shop or build_shop(shop_kind, seed=seed, today=today)
+    sandbox = Sandbox(shop)
+    for system in SHOPS[shop_kind]:
+        spec = FAKES[system]
+        server = make_server("127.0.0.1", 0, _placeholder, threaded=True)
+        base_url = f"http://127.0.0.1:{server.server_port}"
+        module = importlib.import_module(spec.module)
+        app = module.create_app(spec.store(shop), base_url, **spec.options(shop))
+        faults = Faults(app, latency_s=latency_ms / 1000)
+        server.app = faults
+        thread = threading.Thread(target=server.serve_forever, name=f"fake-{system}", daemon=True)
+        thread.start()
+        sandbox.servers[system], sandbox.faults[system] = server, faults
+        sandbox.env.update(spec.env(base_url))
+        sandbox._threads.append(thread)
+    return sandbox
+
+
+def env_file_text(env: dict[str, str]) -> str:
+    lines = ["# Written by `privacy-bridge sandbox serve`: settings for the running sandbox."]
+    lines += [f"{name}={value}" for name, value in env.items()]
+    return "\n".join(lines) + "\n"
