@@ -12,10 +12,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from bridge.models import DataPackage
 from exports.cells import LIST_SEPARATOR
 from exports.tables import Placed, by_type, flat_frame
-
-from bridge.models import DataPackage
 
 FOLDER = "csv"
 LEADING = ("system", "id", "matched_by")
@@ -82,5 +81,7 @@ def csv_files(package: DataPackage) -> dict[str, bytes]:
     """Path in the zip -> content, for every record type in the package, sorted by path."""
     groups = by_type(package)
     paths = csv_paths(groups)
-    files = {paths[record_type]: csv_bytes(type_frame(placed)) for record_type, placed in groups.items()}
+    files = {
+        paths[record_type]: csv_bytes(type_frame(placed)) for record_type, placed in groups.items()
+    }
     return dict(sorted(files.items()))

@@ -1,0 +1,183 @@
+"""Mollie (API v2), on the official `mollie-api-python` client.
+
+Endpoints: `GET /v2/payments/{tr_}` with `/refunds` and `/chargebacks`, `GET /v2/orders/{ord_}`
+(embedding its payments), `GET /v2/customers/{cst_}` with `/payments`, `/mandates` and
+`/subscriptions`, and `GET /v2/customers` (limit 250) scanned for an exact e-mail match, since
+the API has no e-mail filter: the one expensive call, replaced by the sync index where it knows
+the person.
+Paging: HAL lists, `limit` ≤ 250, following the absolute `_links.next`.
+Rate limits: dynamic, per second with bursts; 429 with the spec's error body. The client retries
+only connection errors, so it sends through our HTTP layer (retries on 429/5xx, budget).
+Quirks: payment `details` hold personal data (consumerName, consumerAccount, cardHolder, …), as do
+billing and shipping addresses; all of it goes into the package as returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar, Self
+
+import requests
+from mollie.api.client import Client
+from mollie.api.error import Error as MollieError
+from mollie.api.error import ResponseHandlingError
+
+from bridge import __version__
+from bridge.config import Config, Setting
+from bridge.errors import NotFound, SystemFailure
+from bridge.http import HttpClient
+from bridge.models import Identifier
+from connectors import kinds
+from connectors.base import Collected, Connector, require, same_email
+
+PAGE_LIMIT = 250
+
+
+class _Transport:
+    """What the client expects of a `requests.Session`, sending through our HTTP layer."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        kwargs.pop("timeout", None)  # ours apply
+        return self.http.request(
+            method,
+            url,
+            params=kwargs.get("params"),
+            data=kwargs.get("data") or None,
+            headers=kwargs.get("headers"),
+        )
+
+    def mount(self, prefix: str, adapter: Any) -> None:
+        """The client mounts its own retry adapter; our layer retries instead."""
+
+
+class MollieConnector(Connector):
+    name = "mollie"
+    title = "Mollie (payments)"
+    role = "processor: payments; also a payment institution with its own legal duties"
+    settings = (
+        Setting("MOLLIE_API_URL", "Mollie API base URL.", default="https://api.mollie.com"),
+        Setting(
+            "MOLLIE_API_KEY", "API key of the website profile (live_… or test_…).", secret=True
+        ),
+    )
+    looks_up = frozenset(
+        {kinds.EMAIL, kinds.MOLLIE_PAYMENT_ID, kinds.MOLLIE_ORDER_ID, kinds.MOLLIE_CUSTOMER_ID}
+    )
+    categories: ClassVar[dict[str, list[str]]] = {
+        "payment": ["payments", "bank account or card details", "addresses"],
+        "refund": ["payments"],
+        "chargeback": ["payments"],
+        "mollie_customer": ["identity", "e-mail address"],
+        "mandate": ["bank account or card details", "direct debit mandates"],
+        "subscription": ["recurring payments"],
+    }
+    notes = ("Mollie keeps payment records under its own legal duties as a payment institution.",)
+
+    def __init__(self, url: str, key: str) -> None:
+        self.http = HttpClient(self.name, url, secrets=(key,))
+        self.client = Client(api_endpoint=url, timeout=(5, 30), retry=0)
+        self.client.set_api_key(key)
+        self.client.set_user_agent_component("privacy-bridge", __version__)
+        # The client creates its own session only when it has none: give it ours.
+        self.client._client = _Transport(self.http)  # type: ignore[assignment]
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(*require(config, cls.settings, cls.name))
+
+    def check(self) -> None:
+        self._call(lambda: self.client.customers.list(limit=1))
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        customers: dict[str, str] = {}
+        for ident in identifiers:
+            if ident.kind == kinds.EMAIL:
+                for customer in self._scan_customers(ident.value):
+                    customers.setdefault(customer["id"], "e-mail address of the Mollie customer")
+            elif ident.kind == kinds.MOLLIE_CUSTOMER_ID:
+                customers.setdefault(
+                    ident.value, f"Mollie customer {ident.value}, named by {ident.via}"
+                )
+            elif ident.kind == kinds.MOLLIE_PAYMENT_ID:
+                self._payment(ident.value, f"payment {ident.value}, named by {ident.via}", found)
+            elif ident.kind == kinds.MOLLIE_ORDER_ID:
+                self._order(ident, found)
+        for cst, why in customers.items():
+            self._customer(cst, why, found)
+        return found
+
+    def _scan_customers(self, email: str) -> Iterator[dict[str, Any]]:
+        for customer in self._all(lambda: self.client.customers.list(limit=PAGE_LIMIT)):
+            if same_email(customer.get("email"), email):
+                yield customer
+
+    def _customer(self, cst: str, why: str, found: Collected) -> None:
+        customer = self._get(lambda: self.client.customers.get(cst))
+        if customer is None:
+            found.notes.append(f"Mollie customer {cst} no longer exists.")
+            return
+        found.add("mollie_customer", cst, why, dict(customer))
+        sub = f"of Mollie customer {cst}"
+        for payment in self._all(lambda: customer.payments.list(limit=PAGE_LIMIT)):
+            self._payment_children(payment, f"payment {sub}", found)
+        for mandate in self._all(lambda: customer.mandates.list(limit=PAGE_LIMIT)):
+            found.add("mandate", mandate["id"], f"mandate {sub}", dict(mandate))
+        for subscription in self._all(lambda: customer.subscriptions.list(limit=PAGE_LIMIT)):
+            found.add("subscription", subscription["id"], f"subscription {sub}", dict(subscription))
+
+    def _payment(self, tr: str, why: str, found: Collected) -> None:
+        payment = self._get(lambda: self.client.payments.get(tr))
+        if payment is None:
+            found.notes.append(f"Payment {tr}, named by the shop, does not exist at Mollie.")
+            return
+        self._payment_children(payment, why, found)
+        found.reveal(kinds.MOLLIE_CUSTOMER_ID, payment.get("customerId"), f"Mollie payment {tr}")
+
+    def _payment_children(self, payment: Any, why: str, found: Collected) -> None:
+        tr = payment["id"]
+        found.add("payment", tr, why, dict(payment))
+        for refund in self._all(lambda: payment.refunds.list()):
+            found.add("refund", refund["id"], f"refund of payment {tr}", dict(refund))
+        for chargeback in self._all(lambda: payment.chargebacks.list()):
+            found.add(
+                "chargeback", chargeback["id"], f"chargeback of payment {tr}", dict(chargeback)
+            )
+
+    def _order(self, ident: Identifier, found: Collected) -> None:
+        order = self._get(lambda: self.client.orders.get(ident.value, embed="payments"))
+        if order is None:
+            found.notes.append(f"Mollie order {ident.value}, named by {ident.via}, was not found.")
+            return
+        for payment in (order.get("_embedded") or {}).get("payments", []):
+            self._payment(payment["id"], f"payment of Mollie order {ident.value}", found)
+
+    def _all(self, first: Any) -> Iterator[Any]:
+        page = self._call(first)
+        seen_next: set[str] = set()
+        while page is not None:
+            yield from page
+            if not page.has_next():
+                return
+            link = str(page._get_link("next"))
+            if link in seen_next:
+                raise SystemFailure(self.name, "pagination returned the same next link twice")
+            seen_next.add(link)
+            page = self._call(page.get_next)
+
+    def _get(self, call: Any) -> Any:
+        try:
+            return self._call(call)
+        except NotFound:
+            return None
+
+    def _call(self, call: Any) -> Any:
+        try:
+            return call()
+        except ResponseHandlingError:
+            raise SystemFailure(self.name, "answered a body that is not valid JSON") from None
+        except MollieError as exc:
+            raise SystemFailure(self.name, f"client error ({type(exc).__name__})") from None

@@ -1,0 +1,268 @@
+"""PayPal (REST): Transaction Search and Invoicing.
+
+Endpoints: `POST /v1/oauth2/token` (client credentials; the token is cached until it expires and
+renewed once on a 401), `GET /v1/reporting/transactions` (`fields=all`, `page_size=500`), and
+`POST /v2/invoicing/search-invoices` (`recipient_email`, `page_size=100`).
+Finding a person: the reporting API has no payer filter. Transaction ids the shop revealed are
+looked up with `transaction_id` in a window around the order date; besides, the last 3 years (the
+API's limit) are scanned in 31-day windows (its maximum range), keeping exact matches of
+`payer_info.email_address` and the refunds of matched transactions (`paypal_reference_id`).
+A window that answers `RESULTSET_TOO_LARGE` (over 10,000 rows) is split in two.
+Rate limits: none published; 429 `RATE_LIMIT_REACHED`, retried by the HTTP layer.
+Quirks: transactions appear up to 3 hours after they happen. PayPal is an independent controller
+for its own account holders: the package says so.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar, Self
+
+from bridge.config import Config, Setting
+from bridge.errors import AuthFailure, SystemFailure
+from bridge.http import HttpClient
+from bridge.models import Identifier
+from connectors import kinds
+from connectors.base import Collected, Connector, require, same_email
+
+PAGE_SIZE = 500
+WINDOW = timedelta(days=31)
+HISTORY = timedelta(days=3 * 365)
+TOKEN_MARGIN_S = 60
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def paypal_error(response: Any) -> str:
+    """PayPal's error body: `name` and `message` (OAuth errors: `error_description`)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    name = body.get("name") or body.get("error") or ""
+    message = body.get("message") or body.get("error_description") or ""
+    return f"HTTP {response.status_code} {name}: {message}".strip(": ")
+
+
+class PayPalConnector(Connector):
+    name = "paypal"
+    title = "PayPal (payments)"
+    role = "processor: payments; independent controller for its own account holders"
+    settings = (
+        Setting("PAYPAL_API_URL", "PayPal REST API base URL.", default="https://api-m.paypal.com"),
+        Setting("PAYPAL_CLIENT_ID", "REST app client id.", secret=True),
+        Setting("PAYPAL_CLIENT_SECRET", "REST app secret.", secret=True),
+    )
+    looks_up = frozenset({kinds.EMAIL, kinds.PAYPAL_TRANSACTION_ID})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "paypal_transaction": ["payments", "name", "e-mail address", "addresses", "PayPal account"],
+        "paypal_invoice": ["invoices", "name", "e-mail address", "addresses"],
+    }
+    notes = (
+        "PayPal is an independent controller for its own account holders: for the data of your "
+        "PayPal account itself, ask PayPal (paypal.com > Privacy).",
+        "PayPal shows a transaction up to 3 hours after it happened: one made in the last 3 hours "
+        "may be missing from this package.",
+        "PayPal's reporting covers the last 3 years; older PayPal payments are listed by the shop only.",
+    )
+
+    def __init__(self, url: str, client_id: str, secret: str, now: datetime | None = None) -> None:
+        self.http = HttpClient(
+            self.name, url, secrets=(client_id, secret), error_message=paypal_error
+        )
+        self._credentials = (client_id, secret)
+        self._token: tuple[str, float] | None = None
+        self._token_lock = threading.Lock()
+        self._now = now
+        # Filled by the scan, so that transaction-id lookups in a later round need no request.
+        self._refunds_by_reference: dict[str, list[dict[str, Any]]] = {}
+        self._scanned: dict[str, dict[str, Any]] = {}
+        self._emails: set[str] = set()
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        url, client_id, secret = require(config, cls.settings, cls.name)
+        return cls(url, client_id, secret)
+
+    @property
+    def now(self) -> datetime:
+        return self._now or datetime.now(UTC)
+
+    def check(self) -> None:
+        self._authorized(
+            "GET",
+            "/v1/reporting/transactions",
+            params=self._window_params(self.now - timedelta(days=1), self.now, page_size=1),
+        )
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        emails = [i.value for i in identifiers if i.kind == kinds.EMAIL]
+        tids = {i.value: i for i in identifiers if i.kind == kinds.PAYPAL_TRANSACTION_ID}
+        for email in emails:
+            self._scan(email, found)
+            self._invoices(email, found)
+        for ident in tids.values():
+            self._lookup(ident, found)
+        return found
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _scan(self, email: str, found: Collected) -> None:
+        """Every window of the last 3 years, newest first; exact payer e-mail matches."""
+        self._emails.add(email)
+        matched: list[dict[str, Any]] = []
+        end = self.now
+        oldest = self.now - HISTORY + timedelta(days=1)
+        while end > oldest:
+            start = max(end - WINDOW, oldest)
+            for detail in self._transactions(start, end):
+                info = detail.get("transaction_info") or {}
+                ref = info.get("paypal_reference_id")
+                if ref:
+                    self._refunds_by_reference.setdefault(ref, []).append(detail)
+                if same_email((detail.get("payer_info") or {}).get("email_address"), email):
+                    matched.append(detail)
+            end = start
+        for detail in matched:
+            tid = detail["transaction_info"]["transaction_id"]
+            self._scanned[tid] = detail
+            found.add("paypal_transaction", tid, "e-mail address of the PayPal payer", detail)
+            self._add_refunds(tid, found)
+
+    def _lookup(self, ident: Identifier, found: Collected) -> None:
+        when = _parse(ident.context.get("date", "")) or self.now
+        if when < self.now - HISTORY:
+            found.notes.append(
+                f"PayPal transaction {ident.value} ({ident.via}) is older than the 3 years "
+                "PayPal's reporting covers."
+            )
+            return
+        if ident.value in self._scanned:
+            hits = [self._scanned[ident.value]]
+        else:
+            start = max(when - timedelta(days=2), self.now - HISTORY + timedelta(days=1))
+            end = min(start + WINDOW, self.now)
+            hits = list(self._transactions(start, end, transaction_id=ident.value))
+        if not hits:
+            found.notes.append(f"PayPal transaction {ident.value} ({ident.via}) was not found.")
+        for detail in hits:
+            payer = (detail.get("payer_info") or {}).get("email_address")
+            why = f"transaction {ident.value}, named by {ident.via}"
+            if payer and not any(same_email(payer, e) for e in self._emails):
+                why += "; paid from a PayPal account with another e-mail address"
+                found.notes.append(
+                    f"Transaction {ident.value} was paid from a PayPal account whose e-mail "
+                    "address differs from yours; the shop's order links it to you."
+                )
+            found.add("paypal_transaction", ident.value, why, detail)
+            self._add_refunds(ident.value, found)
+
+    def _add_refunds(self, tid: str, found: Collected) -> None:
+        for refund in self._refunds_by_reference.get(tid, []):
+            rid = refund["transaction_info"]["transaction_id"]
+            found.add("paypal_transaction", rid, f"refund of PayPal transaction {tid}", refund)
+
+    def _transactions(
+        self, start: datetime, end: datetime, **extra: str
+    ) -> Iterator[dict[str, Any]]:
+        page, total_pages = 1, 1
+        while page <= total_pages:
+            params = self._window_params(start, end, page=page, **extra)
+            response = self._authorized(
+                "GET", "/v1/reporting/transactions", params=params, allow=(400,)
+            )
+            body = self.http.parse(response)
+            if response.status_code == 400:
+                if (
+                    body
+                    and body.get("name") == "RESULTSET_TOO_LARGE"
+                    and end - start > timedelta(hours=1)
+                ):
+                    middle = start + (end - start) / 2
+                    yield from self._transactions(start, middle, **extra)
+                    yield from self._transactions(middle, end, **extra)
+                    return
+                raise SystemFailure(self.name, paypal_error(response), 400)
+            yield from body.get("transaction_details") or []
+            total_pages = int(body.get("total_pages") or 1)
+            page += 1
+
+    def _window_params(self, start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
+        return {
+            "start_date": _stamp(start),
+            "end_date": _stamp(end),
+            "fields": "all",
+            "page_size": extra.pop("page_size", PAGE_SIZE),
+            **extra,
+        }
+
+    # -- invoices -----------------------------------------------------------------------------
+
+    def _invoices(self, email: str, found: Collected) -> None:
+        page, total_pages = 1, 1
+        while page <= total_pages:
+            response = self._authorized(
+                "POST",
+                "/v2/invoicing/search-invoices",
+                params={"page": page, "page_size": 100, "total_required": "true"},
+                json_body={"recipient_email": email},
+            )
+            body = self.http.parse(response) or {}
+            for invoice in body.get("items") or []:
+                recipients = invoice.get("primary_recipients") or []
+                if any(
+                    same_email((r.get("billing_info") or {}).get("email_address"), email)
+                    for r in recipients
+                ):
+                    found.add(
+                        "paypal_invoice",
+                        invoice["id"],
+                        "e-mail address of the invoice's recipient",
+                        invoice,
+                    )
+            total_pages = int(body.get("total_pages") or 1)
+            page += 1
+
+    # -- auth ---------------------------------------------------------------------------------
+
+    def _authorized(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return self.http.request(method, path, headers=self._bearer(), **kwargs)
+        except AuthFailure:
+            self._token = None  # expired or revoked before its time: one fresh token, once
+            return self.http.request(method, path, headers=self._bearer(), **kwargs)
+
+    def _bearer(self) -> dict[str, str]:
+        with self._token_lock:
+            if self._token is None or time.monotonic() >= self._token[1]:
+                body = self.http.json(
+                    "POST",
+                    "/v1/oauth2/token",
+                    data={"grant_type": "client_credentials"},
+                    auth=self._credentials,
+                )
+                if not isinstance(body, dict) or "access_token" not in body:
+                    raise SystemFailure(self.name, "token endpoint gave no access_token")
+                ttl = float(body.get("expires_in") or 0)
+                self._token = (
+                    body["access_token"],
+                    time.monotonic() + max(ttl - TOKEN_MARGIN_S, 0),
+                )
+                self.http.redact.secrets.append(body["access_token"])
+            return {"Authorization": f"Bearer {self._token[0]}"}

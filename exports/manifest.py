@@ -1,0 +1,43 @@
+"""manifest.json: what the zip holds (with checksums) and how each system fared."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bridge.models import DataPackage
+from exports.jsonfile import to_json_bytes
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One file written into the zip."""
+
+    path: str
+    sha256: str
+    bytes: int
+
+
+def manifest(package: DataPackage, entries: Sequence[Entry]) -> dict[str, Any]:
+    """The manifest of a package whose other files are `entries`."""
+    dumped = package.model_dump(mode="json", include={"generated_at", "complete"})
+    return {
+        "generated_at": dumped["generated_at"],
+        "complete": dumped["complete"],
+        "files": [{"path": e.path, "sha256": e.sha256, "bytes": e.bytes} for e in entries],
+        "systems": [
+            {
+                "system": source.system,
+                "status": source.status.value,
+                "records": len(source.records),
+                "error": source.error,
+            }
+            for source in package.sources
+        ],
+    }
+
+
+def manifest_json(package: DataPackage, entries: Sequence[Entry]) -> bytes:
+    """The content of manifest.json."""
+    return to_json_bytes(manifest(package, entries))

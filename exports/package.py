@@ -1,0 +1,50 @@
+"""write_package: the whole data package as one private zip file in an output directory.
+
+The zip holds, at its root: data.json, schema.json, csv/<type>.csv (one per record type),
+index.html and, written last, manifest.json with the SHA-256 of every other file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bridge.models import DataPackage
+from exports.archive import atomic_zip
+from exports.csvfiles import csv_files
+from exports.html import render_index
+from exports.jsonfile import data_json, schema_json
+from exports.manifest import manifest_json
+from exports.naming import as_utc, package_filename
+
+DIR_MODE = 0o700
+
+
+def _ensure_dir(out_dir: Path) -> None:
+    """Create `out_dir` with mode 0700 if it is missing; an existing directory is left as it is."""
+    try:
+        out_dir.mkdir(mode=DIR_MODE, parents=True)
+    except FileExistsError:
+        return
+    os.chmod(out_dir, DIR_MODE)  # mkdir's mode is subject to the umask
+
+
+def write_package(package: DataPackage, out_dir: Path) -> Path:
+    """Write `package` as `privacy-bridge-<subject-hash8>-<YYYYmmddTHHMMSSZ>.zip` into `out_dir`.
+
+    The file is created 0600 and appears only when complete. The name carries no e-mail address:
+    the hash is of the normalised address, the time is `generated_at` in UTC. Returns its path.
+    """
+    files: dict[str, bytes] = {
+        "data.json": data_json(package),
+        "schema.json": schema_json(),
+        **csv_files(package),
+        "index.html": render_index(package),
+    }
+    _ensure_dir(out_dir)
+    target = out_dir / package_filename(package)
+    with atomic_zip(target, as_utc(package.generated_at)) as archive:
+        for path, content in files.items():
+            archive.add(path, content)
+        archive.add("manifest.json", manifest_json(package, archive.entries))
+    return target
