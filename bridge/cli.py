@@ -181,7 +181,7 @@ def sandbox_serve(
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with start(shop, latency_ms=latency_ms, seed=seed) as sandbox:
-        text = env_file_text(sandbox.env)
+        text = env_file_text(sandbox.env, subject=sandbox.shop.subject_email)
         env_file.write_text(text)
         out.print(text, end="", highlight=False, markup=False)
         err.print(f"subject with a rich history: {sandbox.shop.subject_email}")

@@ -138,7 +138,7 @@ def page_view(package: DataPackage) -> PageView:
     systems = [_system(i, source, paths) for i, source in enumerate(package.sources, start=1)]
     failed = [s for s in systems if s.status is Status.error]
     return PageView(
-        email=package.subject.email,
+        email=package.subject.email.strip(),
         generated_at=as_utc(package.generated_at).strftime("%Y-%m-%d %H:%M UTC"),
         complete=package.complete,
         warn=not package.complete or bool(failed),

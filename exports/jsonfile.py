@@ -18,8 +18,12 @@ def to_json_bytes(value: Any) -> bytes:
 
 
 def data_json(package: DataPackage) -> bytes:
-    """The content of data.json: `package.model_dump(mode="json")`."""
-    return to_json_bytes(package.model_dump(mode="json"))
+    """The content of data.json: `package.model_dump(mode="json")` as UTF-8 JSON, indented by 2.
+
+    pydantic's own (Rust) serializer writes it: the same JSON as `json.dumps(..., indent=2,
+    ensure_ascii=False)` of that dump, non-ASCII kept as is, several times faster.
+    """
+    return (package.model_dump_json(indent=2) + "\n").encode("utf-8")
 
 
 def package_schema() -> dict[str, Any]:

@@ -14,11 +14,26 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from sandbox import credentials
 from sandbox.data import Shop, build_shop
 from sandbox.faults import Faults
+
+
+class QuietHandler(WSGIRequestHandler):
+    """The fakes log no request lines: those carry query strings with e-mail addresses."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+def serve(app: Any) -> tuple[BaseWSGIServer, threading.Thread]:
+    """A threaded server for `app` on a free loopback port, already serving."""
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="fake", daemon=True)
+    thread.start()
+    return server, thread
 
 
 @dataclass(frozen=True)
@@ -111,21 +126,21 @@ def start(
     sandbox = Sandbox(shop)
     for system in SHOPS[shop_kind]:
         spec = FAKES[system]
-        server = make_server("127.0.0.1", 0, _placeholder, threaded=True)
+        server, thread = serve(_placeholder)
         base_url = f"http://127.0.0.1:{server.server_port}"
         module = importlib.import_module(spec.module)
         app = module.create_app(spec.store(shop), base_url, **spec.options(shop))
         faults = Faults(app, latency_s=latency_ms / 1000)
-        server.app = faults
-        thread = threading.Thread(target=server.serve_forever, name=f"fake-{system}", daemon=True)
-        thread.start()
+        server.app = faults  # requests before this line got a 503 "starting"
         sandbox.servers[system], sandbox.faults[system] = server, faults
         sandbox.env.update(spec.env(base_url))
         sandbox._threads.append(thread)
     return sandbox
 
 
-def env_file_text(env: dict[str, str]) -> str:
+def env_file_text(env: dict[str, str], subject: str = "") -> str:
     lines = ["# Written by `privacy-bridge sandbox serve`: settings for the running sandbox."]
+    if subject:
+        lines.append(f"# subject: {subject}")
     lines += [f"{name}={value}" for name, value in env.items()]
     return "\n".join(lines) + "\n"

@@ -40,7 +40,7 @@ def load_spec(relative: str) -> dict[str, Any]:
     path = SPECS_DIR / relative
     text = path.read_text(encoding="utf-8")
     if path.suffix in (".yaml", ".yml"):
-        loaded = yaml.load(text, Loader=_NoTimestampLoader)  # noqa: S506 - a SafeLoader subclass
+        loaded = yaml.load(text, Loader=_NoTimestampLoader)
     else:
         loaded = json.loads(text)
     if not isinstance(loaded, dict):
@@ -78,7 +78,9 @@ def _follow(spec: dict[str, Any], node: dict[str, Any]) -> tuple[dict[str, Any],
     return node, ref
 
 
-def response_schema_pointer(spec: dict[str, Any], method: str, path_template: str, status: int) -> str:
+def response_schema_pointer(
+    spec: dict[str, Any], method: str, path_template: str, status: int
+) -> str:
     """The JSON pointer (inside `spec`) of the documented response schema for this status."""
     operation = spec["paths"][path_template][method.lower()]
     responses = operation["responses"]
