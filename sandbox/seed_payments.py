@@ -69,7 +69,9 @@ class _Seeding:
             default=0,
         )
         self.mollie_customers: dict[str, tuple[JSON, JSON]] = {}  # email -> (customer, mandate)
-        self.horizon = self.now.replace(year=self.now.year - 3) + timedelta(days=45)
+        # 29 February has no counterpart three years back: take the 28th
+        day = min(self.now.day, 28) if self.now.month == 2 else self.now.day
+        self.horizon = self.now.replace(year=self.now.year - 3, day=day) + timedelta(days=45)
 
     # ---- the run ----------------------------------------------------------------------------
 
