@@ -79,10 +79,8 @@ class _Retryable(Exception):
         self.response = response
 
 
-def retry_after_seconds(response: requests.Response | None) -> float | None:
+def retry_after_seconds(response: requests.Response) -> float | None:
     """Seconds the server asked us to wait, from `Retry-After` as delta-seconds or HTTP-date."""
-    if response is None:
-        return None
     value = response.headers.get("Retry-After")
     if not value:
         return None
@@ -113,6 +111,7 @@ class HttpClient:
         max_wait: float = 60.0,
         budget: RateBudget | None = None,
         error_message: Callable[[requests.Response], str] | None = None,
+        wait_hint: Callable[[requests.Response], float | None] | None = None,
     ) -> None:
         self.system = system
         self.base_url = base_url.rstrip("/")
@@ -123,6 +122,8 @@ class HttpClient:
         self.max_wait = max_wait
         self.budget = budget or RateBudget()
         self.error_message = error_message or default_error_message
+        # How long a 429/503 asks us to wait, for vendors that say it other than in Retry-After.
+        self.wait_hint = wait_hint or retry_after_seconds
         self.session = requests.Session()
         self.session.mount("http://", HTTPAdapter(pool_maxsize=8))
         self.session.mount("https://", HTTPAdapter(pool_maxsize=8))
@@ -231,7 +232,8 @@ class HttpClient:
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        asked = retry_after_seconds(exc.response) if isinstance(exc, _Retryable) else None
+        response = exc.response if isinstance(exc, _Retryable) else None
+        asked = self.wait_hint(response) if response is not None else None
         if asked is not None:
             return min(asked, self.max_wait)
         return min(self.backoff * 2 ** (state.attempt_number - 1), self.max_wait)

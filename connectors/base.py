@@ -105,10 +105,15 @@ def require(config: Config, settings: tuple[Setting, ...], system: str) -> list[
     return [config.get(s) or "" for s in settings]
 
 
-def pages(fetch: Callable[[int], tuple[list[Any], int | None]], system: str) -> Iterator[Any]:
-    """Items of a page-numbered listing, page 1 up, until the last page or a short page.
+def pages(
+    fetch: Callable[[int], tuple[list[Any], int | None]],
+    system: str,
+    page_size: int | None = None,
+) -> Iterator[Any]:
+    """Items of a page-numbered listing, page 1 up, until the last page, a short or empty page.
 
-    `fetch(page)` returns the page's items and the total number of pages when the system says it.
+    `fetch(page)` returns the page's items and the total number of pages when the system says it;
+    without a total, a page shorter than `page_size` (or an empty one) is the last.
     A page that repeats the previous one is a server bug, reported instead of looped on forever.
     """
     page, previous = 1, None
@@ -120,5 +125,7 @@ def pages(fetch: Callable[[int], tuple[list[Any], int | None]], system: str) -> 
         previous = marker
         yield from items
         if not items or (total_pages is not None and page >= total_pages):
+            return
+        if total_pages is None and page_size is not None and len(items) < page_size:
             return
         page += 1

@@ -1,0 +1,168 @@
+"""The Feedback Company (API v2): review invitations and reviews.
+
+Endpoints: `GET /api/v2/oauth2/token?client_id=&client_secret=&grant_type=authorization_code`
+(a GET, cached until a 401, then fetched again once), `GET /api/v2/invitations` (`page`,
+`per_page` 100), and `GET /api/v2/review/` (offset paging: `start`, `limit` 100).
+Finding a person: there is no e-mail filter. Invitations carry the shop's order number
+(`external_id`) and the customer's e-mail, so they are matched on either, exactly. Reviews, as the
+API shows them, carry neither: they are matched only where one does carry an order number or an
+e-mail address, and otherwise the package says that this system cannot tell which reviews are the
+person's.
+Rate limits: none documented. Errors come as `{"success": false, "error": "..."}`.
+Unconfirmed (vendor-apis.md §6): the invitations listing rests on a single source.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, Self
+
+import requests
+
+from bridge.config import Config, Setting
+from bridge.errors import AuthFailure, SystemFailure
+from bridge.http import HttpClient
+from bridge.models import Identifier
+from connectors import kinds
+from connectors.base import Collected, Connector, pages, require, same_email
+
+PER_PAGE = 100
+REVIEW_ORDER_KEYS = ("external_id", "order_number", "orderNumber")
+REVIEW_EMAIL_KEYS = ("email", "customer_email")
+UNMATCHABLE = (
+    "The Feedback Company's API does not show which customer or order a review belongs to, so "
+    "reviews you wrote there cannot be listed here; ask The Feedback Company for them."
+)
+
+
+def fbc_error(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    error = body.get("error") if isinstance(body, dict) else None
+    return (
+        f"HTTP {response.status_code}: {error}"
+        if isinstance(error, str)
+        else f"HTTP {response.status_code}"
+    )
+
+
+class FeedbackCompanyConnector(Connector):
+    name = "feedbackcompany"
+    title = "The Feedback Company (reviews)"
+    role = "processor: reviews (publishes name and city)"
+    settings = (
+        Setting("FEEDBACKCOMPANY_API_URL", "API host.", default="https://www.feedbackcompany.com"),
+        Setting("FEEDBACKCOMPANY_CLIENT_ID", "OAuth client id.", secret=True),
+        Setting("FEEDBACKCOMPANY_CLIENT_SECRET", "OAuth client secret.", secret=True),
+    )
+    looks_up = frozenset({kinds.EMAIL, kinds.ORDER_NUMBER})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "review_invitation": ["review invitations", "name", "e-mail address", "order number"],
+        "feedback_review": ["reviews", "name", "city"],
+    }
+
+    def __init__(self, url: str, client_id: str, secret: str) -> None:
+        self.http = HttpClient(self.name, url, secrets=(client_id, secret), error_message=fbc_error)
+        self._credentials = (client_id, secret)
+        self._token: str | None = None
+        self._lock = threading.Lock()
+        self._invitations: list[dict[str, Any]] | None = None
+        self._reviews: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        url, client_id, secret = require(config, cls.settings, cls.name)
+        return cls(url, client_id, secret)
+
+    def check(self) -> None:
+        self._get("api/v2/shop")
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        emails = {i.value for i in identifiers if i.kind == kinds.EMAIL}
+        numbers = {i.value: i for i in identifiers if i.kind == kinds.ORDER_NUMBER}
+        for invitation in self._all_invitations():
+            email = (invitation.get("customer") or {}).get("email")
+            number = str(invitation.get("external_id") or "")
+            if any(same_email(email, e) for e in emails):
+                found.add(
+                    "review_invitation",
+                    invitation["id"],
+                    "e-mail address of the invitation",
+                    invitation,
+                )
+            elif number in numbers:
+                why = f"invitation for order {number} ({numbers[number].via})"
+                found.add("review_invitation", invitation["id"], why, invitation)
+        reviews = self._all_reviews()
+        linkable = False
+        for review in reviews:
+            order = next((str(review[k]) for k in REVIEW_ORDER_KEYS if review.get(k)), None)
+            email = next((review[k] for k in REVIEW_EMAIL_KEYS if review.get(k)), None)
+            linkable = linkable or bool(order or email)
+            if order in numbers:
+                found.add("feedback_review", review["id"], f"review of order {order}", review)
+            elif email and any(same_email(email, e) for e in emails):
+                found.add("feedback_review", review["id"], "e-mail address of the review", review)
+        if reviews and not linkable and UNMATCHABLE not in found.notes:
+            found.notes.append(UNMATCHABLE)
+        return found
+
+    def _all_invitations(self) -> list[dict[str, Any]]:
+        """Read once per export: later rounds match new order numbers against the same list."""
+        if self._invitations is None:
+            self._invitations = self._paged(
+                lambda page: self._get("api/v2/invitations", page=page, per_page=PER_PAGE),
+                "invitations",
+            )
+        return self._invitations
+
+    def _all_reviews(self) -> list[dict[str, Any]]:
+        if self._reviews is None:
+            self._reviews = self._paged(
+                lambda page: self._get(
+                    "api/v2/review/", start=(page - 1) * PER_PAGE, limit=PER_PAGE
+                ),
+                "reviews",
+            )
+        return self._reviews
+
+    def _paged(self, call: Callable[[int], Any], key: str) -> list[dict[str, Any]]:
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            body = call(page)
+            items = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(items, list) or body.get("success") is False:
+                raise SystemFailure(self.name, f"unexpected answer listing {key}")
+            return items, None
+
+        return [i for i in pages(fetch, self.name, page_size=PER_PAGE) if isinstance(i, dict)]
+
+    def _get(self, path: str, **params: Any) -> Any:
+        try:
+            return self.http.json("GET", path, params=params, headers=self._bearer())
+        except AuthFailure:
+            with self._lock:
+                self._token = None
+            return self.http.json("GET", path, params=params, headers=self._bearer())
+
+    def _bearer(self) -> dict[str, str]:
+        with self._lock:
+            if self._token is None:
+                client_id, secret = self._credentials
+                body = self.http.json(
+                    "GET",
+                    "api/v2/oauth2/token",
+                    params={
+                        "client_id": client_id,
+                        "client_secret": secret,
+                        "grant_type": "authorization_code",
+                    },
+                )
+                if not isinstance(body, dict) or body.get("error") or not body.get("access_token"):
+                    raise AuthFailure(self.name, "credentials refused by the token endpoint")
+                self._token = str(body["access_token"])
+                self.http.redact.secrets.append(self._token)
+            return {"Authorization": f"Bearer {self._token}"}

@@ -1,0 +1,213 @@
+"""Lightspeed eCom (C-Series, the "webshopapp" API).
+
+Endpoints (all `/{language}/{resource}.json`, the language being part of `LIGHTSPEED_API_URL`):
+`customers?email=`, then by customer id `orders`, `invoices`, `shipments`, `returns`, `reviews`,
+`tickets` (with `tickets/{id}/messages`), `quotes`; guest orders by `orders?email=`; per order
+`orders/{id}/products`, and its invoices and shipments where the order does not embed them;
+`subscriptions` (newsletter), `contacts` and `checkouts` have no e-mail filter we can rely on, so
+they are paged through and matched exactly.
+Paging: `page` (from 1) and `limit` (250, the maximum); a short or empty page is the last.
+Rate limits: 300 requests per 5 minutes, 3,000 per hour, 12,000 per day and 20 per second, per
+key; our budget stays under them, and a 429 waits for `X-RateLimit-Reset` (Lightspeed sends no
+Retry-After).
+Auth: HTTP Basic with the API key and secret. Responses are wrapped in the resource's name
+(`{"customers": [...]}`); unset values come back as `false`.
+Unconfirmed (vendor-apis.md §2): whether the e-mail filters are exact (we check every hit), and
+whether `paymentData` carries the payment provider's id (used when it does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
+
+import requests
+
+from bridge.config import Config, Setting
+from bridge.errors import SystemFailure
+from bridge.http import HttpClient, RateBudget, Window
+from bridge.models import Identifier
+from connectors import kinds
+from connectors.base import Collected, Connector, pages, require, same_email
+
+LIMIT = 250
+BUDGET = (Window(300, 300), Window(3000, 3600), Window(12000, 86400), Window(20, 1))
+BY_CUSTOMER = ("invoices", "shipments", "returns", "reviews", "quotes")
+SCANNED = ("subscriptions", "contacts", "checkouts")
+SINGULAR = {
+    "customers": "customer",
+    "orders": "order",
+    "invoices": "invoice",
+    "shipments": "shipment",
+    "returns": "return",
+    "reviews": "review",
+    "tickets": "ticket",
+    "quotes": "quote",
+    "subscriptions": "newsletter_subscription",
+    "contacts": "contact_message",
+    "checkouts": "checkout",
+}
+
+
+def reset_seconds(response: requests.Response) -> float | None:
+    """The 5-minute window's reset from `X-RateLimit-Reset: 263/2063/23663`, when exhausted."""
+    remaining = response.headers.get("X-RateLimit-Remaining", "").split("/")
+    resets = response.headers.get("X-RateLimit-Reset", "").split("/")
+    for left, reset in zip(remaining, resets, strict=False):
+        if left.strip() in ("0", "-1") and reset.strip().isdigit():
+            return float(reset)
+    return 1.0 if response.status_code == 429 else None  # the per-second window
+
+
+class LightspeedConnector(Connector):
+    name = "lightspeed"
+    title = "Lightspeed eCom (webshop)"
+    role = "platform"
+    settings = (
+        Setting(
+            "LIGHTSPEED_API_URL",
+            "API base with the shop language, e.g. https://api.webshopapp.com/nl/",
+        ),
+        Setting("LIGHTSPEED_API_KEY", "API key.", secret=True),
+        Setting("LIGHTSPEED_API_SECRET", "API secret.", secret=True),
+    )
+    looks_up = frozenset({kinds.EMAIL})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "customer": ["identity", "contact details", "addresses", "account", "IP address"],
+        "order": ["orders", "addresses", "contact details", "payment method", "IP address"],
+        "order_product": ["orders"],
+        "invoice": ["invoices", "addresses"],
+        "shipment": ["shipping", "addresses"],
+        "return": ["returns"],
+        "review": ["reviews", "name"],
+        "ticket": ["customer service", "communication"],
+        "ticket_message": ["customer service", "communication"],
+        "quote": ["quotes", "addresses"],
+        "newsletter_subscription": ["newsletter", "e-mail address"],
+        "contact_message": ["communication", "contact details"],
+        "checkout": ["abandoned checkouts", "addresses", "contact details"],
+    }
+
+    def __init__(self, url: str, key: str, secret: str) -> None:
+        self.http = HttpClient(
+            self.name,
+            url,
+            secrets=(key, secret),
+            auth=(key, secret),
+            budget=RateBudget(BUDGET),
+            wait_hint=reset_seconds,
+        )
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(*require(config, cls.settings, cls.name))
+
+    def check(self) -> None:
+        self.http.json("GET", "account/ratelimit.json")
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        for ident in identifiers:
+            if ident.kind == kinds.EMAIL:
+                self._collect_email(ident.value, found)
+        return found
+
+    def _collect_email(self, email: str, found: Collected) -> None:
+        customers = [
+            c for c in self._list("customers", email=email) if same_email(c.get("email"), email)
+        ]
+        orders: dict[int, tuple[dict[str, Any], str]] = {}
+        for customer in customers:
+            cid = customer["id"]
+            found.add("customer", cid, "e-mail address of the shop account", customer)
+            of = f"of shop customer {cid}"
+            for order in self._list("orders", customer=cid):
+                orders.setdefault(order["id"], (order, f"order {of}"))
+            for resource in BY_CUSTOMER:
+                for item in self._list(resource, customer=cid):
+                    found.add(SINGULAR[resource], item["id"], f"{SINGULAR[resource]} {of}", item)
+            for ticket in self._list("tickets", customer=cid):
+                found.add("ticket", ticket["id"], f"ticket {of}", ticket)
+                for message in self._list(f"tickets/{ticket['id']}/messages"):
+                    found.add(
+                        "ticket_message",
+                        message["id"],
+                        f"message in ticket {ticket['id']}",
+                        message,
+                    )
+        for order in self._list("orders", email=email):
+            if order["id"] not in orders and same_email(order.get("email"), email):
+                orders[order["id"]] = (order, "e-mail address on the order")
+        for order, why in orders.values():
+            self._order(order, why, found)
+        for resource in SCANNED:
+            for item in self._list(resource):
+                if same_email(item.get("email"), email):
+                    found.add(
+                        SINGULAR[resource],
+                        item["id"],
+                        f"e-mail address on the {SINGULAR[resource]}",
+                        item,
+                    )
+
+    def _order(self, order: dict[str, Any], why: str, found: Collected) -> None:
+        oid, number = order["id"], str(order.get("number") or order["id"])
+        found.add("order", oid, why, order)
+        for product in self._list(f"orders/{oid}/products"):
+            found.add(
+                "order_product", f"{oid}:{product['id']}", f"product of order {number}", product
+            )
+        for resource in ("invoices", "shipments"):
+            embedded = _embedded(order.get(resource))
+            items = embedded if embedded is not None else self._list(resource, order=oid)
+            for item in items:
+                found.add(
+                    SINGULAR[resource], item["id"], f"{SINGULAR[resource]} of order {number}", item
+                )
+        via = f"shop order {number}"
+        when = str(order.get("createdAt") or "")
+        found.reveal(kinds.ORDER_NUMBER, number, via, date=when)
+        data = order.get("paymentData") if isinstance(order.get("paymentData"), dict) else {}
+        tid = str((data or {}).get("transaction_id") or "")
+        provider = str(order.get("paymentId") or "").lower()
+        if tid.startswith("tr_"):
+            found.reveal(kinds.MOLLIE_PAYMENT_ID, tid, via, date=when)
+        elif tid.startswith("ord_"):
+            found.reveal(kinds.MOLLIE_ORDER_ID, tid, via, date=when)
+        elif tid and "paypal" in provider:
+            found.reveal(kinds.PAYPAL_TRANSACTION_ID, tid, via, date=when)
+
+    def _list(self, resource: str, **filters: Any) -> list[dict[str, Any]]:
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            body = self.http.json(
+                "GET", f"{resource}.json", params={**filters, "page": page, "limit": LIMIT}
+            )
+            items = _unwrap(body)
+            if items is None:
+                raise SystemFailure(self.name, f"unexpected answer to {resource}.json")
+            return items, None
+
+        return [item for item in pages(fetch, self.name, page_size=LIMIT) if isinstance(item, dict)]
+
+
+def _unwrap(body: Any) -> list[Any] | None:
+    """`{"customers": [...]}` -> the list (checkouts may come unwrapped); None for anything else."""
+    if isinstance(body, list):
+        return body
+    if isinstance(body, dict) and len(body) == 1:
+        (value,) = body.values()
+        if isinstance(value, list):
+            return value
+        if value is False:  # Lightspeed's "nothing"
+            return []
+    return None
+
+
+def _embedded(link: Any) -> list[dict[str, Any]] | None:
+    """The embedded items of a linked resource, or None when the order only links to them."""
+    if isinstance(link, dict):
+        resource = link.get("resource", link)
+        embedded = resource.get("embedded") if isinstance(resource, dict) else None
+        if isinstance(embedded, list):
+            return [e for e in embedded if isinstance(e, dict)]
+    return None

@@ -1,0 +1,100 @@
+"""MyParcel (api.myparcel.nl): the shipments of the person's orders.
+
+Endpoints: `GET /shipments?reference_identifier=<order number>` for every order number the shop
+revealed, and `GET /shipments?q=<e-mail>` (a free-text search over every field, so each hit is
+checked on `recipient.email` before it is kept; `reference_identifier` is checked exactly too,
+since order 1042 must not bring in order 10421's parcel).
+Paging: `page` (1–1000) and `size` (200, the maximum); `results` gives the total.
+Rate limits: per method and endpoint in a sliding window, `GET /shipments` 500 per 5 minutes,
+429s counting too; our budget stays under it.
+Auth: `Authorization: basic base64(API key)`; the docs ask for an identifying User-Agent.
+Quirks: the answer to a search is `{"data": {"search_results": {"shipments": [...], "results": N}}}`,
+without a search `{"data": {"shipments": [...]}}`: both are read.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Sequence
+from typing import Any, ClassVar, Self
+
+from bridge.config import Config, Setting
+from bridge.errors import SystemFailure
+from bridge.http import HttpClient, RateBudget, Window
+from bridge.models import Identifier
+from connectors import kinds
+from connectors.base import Collected, Connector, pages, require, same_email
+
+SIZE = 200
+BUDGET = (Window(500, 300),)  # GET /shipments
+
+
+class MyParcelConnector(Connector):
+    name = "myparcel"
+    title = "MyParcel / PostNL (shipping)"
+    role = "processor: shipping"
+    settings = (
+        Setting("MYPARCEL_API_URL", "MyParcel API base URL.", default="https://api.myparcel.nl"),
+        Setting(
+            "MYPARCEL_API_KEY", "API key (MyParcel back office > Settings > API).", secret=True
+        ),
+    )
+    looks_up = frozenset({kinds.EMAIL, kinds.ORDER_NUMBER})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "shipment": ["shipping", "name", "addresses", "contact details", "track & trace"],
+    }
+    notes = (
+        "PostNL, as the carrier, keeps the delivery data of sent parcels under its own terms.",
+    )
+
+    def __init__(self, url: str, key: str) -> None:
+        token = base64.b64encode(key.encode()).decode()
+        self.http = HttpClient(
+            self.name,
+            url,
+            secrets=(key, token),
+            headers={"Authorization": f"basic {token}", "Accept": "application/json;charset=utf-8"},
+            budget=RateBudget(BUDGET),
+        )
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(*require(config, cls.settings, cls.name))
+
+    def check(self) -> None:
+        self._search({"size": 30}, first_page_only=True)
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        for ident in identifiers:
+            if ident.kind == kinds.EMAIL:
+                for shipment in self._search({"q": ident.value}):
+                    if same_email((shipment.get("recipient") or {}).get("email"), ident.value):
+                        found.add(
+                            "shipment", shipment["id"], "e-mail address of the recipient", shipment
+                        )
+            elif ident.kind == kinds.ORDER_NUMBER:
+                for shipment in self._search({"reference_identifier": ident.value}):
+                    if str(shipment.get("reference_identifier")) == ident.value:
+                        why = f"shipment of order {ident.value} ({ident.via})"
+                        found.add("shipment", shipment["id"], why, shipment)
+        return found
+
+    def _search(self, query: dict[str, Any], first_page_only: bool = False) -> list[dict[str, Any]]:
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            body = self.http.json("GET", "shipments", params={"size": SIZE, **query, "page": page})
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                raise SystemFailure(self.name, "unexpected answer to GET /shipments")
+            results = data.get("search_results", data)
+            shipments = results.get("shipments")
+            if not isinstance(shipments, list):
+                raise SystemFailure(self.name, "unexpected answer to GET /shipments")
+            total = results.get("results")
+            size = int(results.get("size") or query.get("size") or SIZE)
+            if first_page_only:
+                return shipments, 1
+            return shipments, math.ceil(int(total) / size) if isinstance(total, int) else None
+
+        return list(pages(fetch, self.name, page_size=SIZE))
