@@ -1,0 +1,173 @@
+"""The state: one SQLite file in the state directory (0600, its directory 0700).
+
+It holds the request register and its append-only audit events, the erasure journal, the sync
+cursors and the pseudonymised index. People are keyed by the HMAC of their normalised address
+(`bridge.keys`); an address is kept, encrypted, only while a request needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bridge.keys import Keys, private_dir
+
+SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE requests (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        status TEXT NOT NULL,
+        subject TEXT NOT NULL,          -- HMAC of the normalised address
+        address BLOB,                   -- encrypted address, while the request needs it
+        channel TEXT NOT NULL,
+        received TEXT NOT NULL,
+        due TEXT NOT NULL,
+        extended_months INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        linked_to TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX requests_subject ON requests(subject, type, status);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        detail TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+    CREATE TABLE codes (
+        request_id TEXT PRIMARY KEY,
+        code_hash TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE packages (
+        path TEXT PRIMARY KEY,
+        request_id TEXT,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+    );
+    CREATE TABLE erasures (
+        id TEXT PRIMARY KEY,
+        subject TEXT NOT NULL,
+        request_id TEXT,
+        status TEXT NOT NULL,           -- planned, applying, applied, verified, failed
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE journal (
+        erasure_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        system TEXT NOT NULL,
+        action TEXT NOT NULL,           -- delete, anonymise, retain, manual
+        record_type TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        fields TEXT NOT NULL DEFAULT '[]',   -- field names only, never values
+        reason TEXT NOT NULL DEFAULT '',
+        until TEXT,
+        depends_on INTEGER,
+        state TEXT NOT NULL,            -- pending, started, done, failed, manual
+        outcome TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (erasure_id, seq)
+    );
+    CREATE TABLE cursors (
+        system TEXT NOT NULL,
+        stream TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (system, stream)
+    );
+    CREATE TABLE index_entries (
+        system TEXT NOT NULL,
+        record_type TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        activity TEXT,
+        links TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (system, record_type, record_id)
+    );
+    CREATE INDEX index_subject ON index_entries(subject);
+    """,
+]
+
+
+class Store:
+    """A connection per thread to the state database, with the keys of the same directory."""
+
+    FILE = "privacy-bridge.sqlite3"
+
+    def __init__(self, home: Path) -> None:
+        self.home = private_dir(home)
+        self.path = home / self.FILE
+        self.keys = Keys(home)
+        self._local = threading.local()
+        if not self.path.exists():
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self._migrate()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")  # a journal entry must survive a kill -9
+            conn.execute("PRAGMA secure_delete=ON")  # erased addresses leave no bytes behind
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        with self.transaction() as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            for number, script in enumerate(SCHEMA[version:], start=version + 1):
+                for statement in _statements(script):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {number}")
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+
+def _statements(script: str) -> list[str]:
+    """Split a schema script into statements, keeping trigger bodies whole."""
+    statements, current = [], []
+    for line in script.splitlines():
+        line = line.split("--")[0].rstrip()
+        if not line.strip():
+            continue
+        current.append(line)
+        text = "\n".join(current)
+        if text.rstrip().endswith(";") and (
+            "CREATE TRIGGER" not in text or text.rstrip().endswith("END;")
+        ):
+            statements.append(text)
+            current = []
+    return statements
