@@ -10,14 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bridge import __version__
 from bridge.config import Config
+from bridge.erasure import ErasureResult, StepListener
+from bridge.erasure import erase as run_erasure
+from bridge.erasure import report as erasure_report
 from bridge.errors import InputError, SystemFailure
 from bridge.identity import Listener, resolve
+from bridge.journal import Journal
 from bridge.models import DataPackage, SourceResult, Status, Subject
+from bridge.policy import POLICY_SETTING, Policy, load_policy
+from bridge.store import Store
 from connectors import REGISTRY
 from connectors.base import Connector, checked_email
 from exports.package import write_package
@@ -118,4 +124,97 @@ def _system_summary(source: SourceResult) -> dict[str, object]:
         "records": counts,
         "requests": source.requests,
         "seconds": source.seconds,
+    }
+
+
+@dataclass(frozen=True)
+class EraseResult:
+    result: ErasureResult
+    report: Path | None
+
+    @property
+    def complete(self) -> bool:
+        return self.result.complete
+
+
+def policy_for(config: Config, path: Path | None = None) -> Policy:
+    """The operator's policy file (argument, then PRIVACY_BRIDGE_POLICY), else the default."""
+    configured = config.values.get(POLICY_SETTING, "").strip()
+    return load_policy(path or (Path(configured) if configured else None))
+
+
+def erase(
+    email: str,
+    config: Config,
+    *,
+    dry_run: bool,
+    out_dir: Path | None = None,
+    policy: Policy | None = None,
+    today: date | None = None,
+    request_id: str | None = None,
+    listener: Listener | None = None,
+    on_step: StepListener | None = None,
+) -> EraseResult:
+    """Plan the erasure (`dry_run`) or apply, verify and report it; rerunning resumes it."""
+    from exports.erasure_report import write_erasure_report
+
+    result = run_erasure(
+        email,
+        config,
+        policy or policy_for(config),
+        today=today,
+        dry_run=dry_run,
+        request_id=request_id,
+        listener=listener,
+        on_step=on_step,
+        open_connectors=open_connectors,
+    )
+    path = write_erasure_report(erasure_report(result), out_dir) if out_dir else None
+    return EraseResult(result, path)
+
+
+def confirm_manual(email: str, config: Config, seqs: list[int], note: str = "") -> int:
+    """Mark manual steps of the person's open erasure as done by the operator."""
+    address = checked_email(email)
+    store = Store(config.home)
+    journal = Journal.open(store, store.keys.pseudonym(address))
+    changed = journal.confirm_manual(seqs, note)
+    entries = journal.entries()
+    if (
+        changed
+        and not any(e.state == "manual" for e in entries)
+        and journal.status == "awaiting_manual"
+    ):
+        journal.set_status("verified")
+    return changed
+
+
+def erase_summary(outcome: EraseResult) -> dict[str, object]:
+    """The `--json` summary of an erasure."""
+    result = outcome.result
+    counts: dict[str, dict[str, dict[str, int]]] = {}
+    for entry in result.steps:
+        per_action = counts.setdefault(entry.step.system, {}).setdefault(
+            entry.step.action.value, {}
+        )
+        per_action[entry.state] = per_action.get(entry.state, 0) + 1
+    return {
+        "erasure_id": result.erasure_id,
+        "dry_run": result.dry_run,
+        "complete": result.complete,
+        "report": str(outcome.report) if outcome.report else None,
+        "systems": [
+            {
+                "system": s.system,
+                "status": s.status.value,
+                "error": s.error,
+                "steps": counts.get(s.system, {}),
+            }
+            for s in result.sources
+        ],
+        "manual": [
+            {"seq": e.seq, "system": e.step.system, "instruction": e.step.instruction}
+            for e in result.manual_open
+        ],
+        "problems": result.problems,
     }

@@ -20,10 +20,14 @@ import typer
 from rich.console import Console
 
 from bridge import api
+from bridge.cli_requests import requests_app, run_housekeeping
 from bridge.config import load_config
-from bridge.errors import BridgeError
+from bridge.delivery import export_request
+from bridge.errors import BridgeError, InputError
+from bridge.identity import Listener
 from bridge.redact import scrub
-from bridge.views import check_table, export_progress, summary_table
+from bridge.register import Register
+from bridge.views import check_table, export_progress, manual_table, plan_tables, summary_table
 
 app = typer.Typer(
     name="privacy-bridge",
@@ -34,6 +38,7 @@ app = typer.Typer(
 )
 sandbox_app = typer.Typer(help="The built-in sandbox: fakes of every system with a seeded shop.")
 app.add_typer(sandbox_app, name="sandbox")
+app.add_typer(requests_app, name="requests")
 
 out = Console()
 err = Console(stderr=True)
@@ -85,27 +90,49 @@ def _options(
 @app.command()
 @handled
 def export(
-    email: Annotated[str, typer.Option("--email", help="The customer's e-mail address.")],
     out_dir: Annotated[
         Path, typer.Option("--out", help="Directory for the package (created 0700).")
     ],
+    email: Annotated[
+        str | None, typer.Option("--email", help="The customer's e-mail address.")
+    ] = None,
+    request: Annotated[
+        str | None,
+        typer.Option("--request", help="A verified request of the register, instead of --email."),
+    ] = None,
     env_file: EnvFile = None,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who acts, for the register's audit trail.")
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Collect one person's data from every configured system into a data package (zip).
 
     Example: privacy-bridge export --email jan@example.nl --out ./packages
+    or:      privacy-bridge export --request req-20261121-4f3a --out ./packages
 
+    With --request the request must be verified; it moves to in_progress, and the package is
+    recorded for `requests deliver` (it expires after PRIVACY_BRIDGE_PACKAGE_DAYS).
     Exit 0 when every system answered; 1 when one failed (the package is written and marked
     incomplete); 2 for bad input.
     """
     config = load_config(env_file)
+    if (email is None) == (request is None):
+        raise InputError("give --email or --request (one of them)")
+
+    def run(listener: Listener | None = None) -> api.ExportResult:
+        if request is not None:
+            register = Register.for_config(config, operator)
+            return export_request(register, request, out_dir, config, listener=listener)
+        return api.export(email or "", out_dir, config, listener=listener)
+
     if as_json:
-        result = api.export(email, out_dir, config)
-        out.print_json(json.dumps(api.summary(result)))
+        result = run()
+        summary = api.summary(result)
+        out.print_json(json.dumps({**summary, "request": request} if request else summary))
     else:
         with export_progress(err) as listener:
-            result = api.export(email, out_dir, config, listener=listener)
+            result = run(listener)
         out.print(summary_table(result.data))
         out.print(f"package: {result.package}", highlight=False)
     if not result.complete:
@@ -188,6 +215,95 @@ def sandbox_serve(
         err.print(f"settings written to {env_file}; Ctrl-C to stop")
         while not stop.wait(0.5):
             pass
+
+
+@app.command()
+@handled
+def erase(
+    email: Annotated[str, typer.Option("--email", help="The customer's e-mail address.")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Collect and show the plan; change nothing.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Apply the plan (journaled; rerun to resume).")
+    ] = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the erasure report goes.")] = Path(
+        "erasure-reports"
+    ),
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy", help="Policy file (default: PRIVACY_BRIDGE_POLICY or the built-in one)."
+        ),
+    ] = None,
+    confirm: Annotated[
+        str | None, typer.Option("--confirm-manual", help="Mark manual steps done, e.g. 12,13.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="With --confirm-manual: what was done.")] = "",
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Erase one person everywhere: delete, anonymise, or keep restricted what the fiscal term needs.
+
+    Example: privacy-bridge erase --email jan@example.nl --dry-run
+    then:    privacy-bridge erase --email jan@example.nl --yes
+
+    The plan is journaled before anything changes; running the command again after a crash or a
+    failed system resumes it. Exit 0 only when every automatic step is done and verified; manual
+    steps are listed (confirm them with --confirm-manual) and keep the erasure open.
+    """
+    config = load_config(env_file)
+    if confirm is not None:
+        seqs = _numbers(confirm)
+        changed = api.confirm_manual(email, config, seqs, note)
+        out.print(f"confirmed {changed} manual step(s)")
+        return
+    if dry_run == yes:
+        raise InputError("choose --dry-run to see the plan or --yes to apply it")
+    chosen = api.policy_for(config, policy)
+    if as_json:
+        outcome = api.erase(email, config, dry_run=dry_run, out_dir=out_dir, policy=chosen)
+        out.print_json(json.dumps(api.erase_summary(outcome), default=str))
+    else:
+        with export_progress(err) as listener:
+            outcome = api.erase(
+                email, config, dry_run=dry_run, out_dir=out_dir, policy=chosen, listener=listener
+            )
+        for table in plan_tables(outcome.result):
+            out.print(table)
+        if outcome.result.manual_open:
+            out.print(manual_table(outcome.result))
+        for problem in outcome.result.problems:
+            out.print(f"[red]not verified:[/red] {problem}", highlight=False)
+        if outcome.report:
+            out.print(f"report: {outcome.report}", highlight=False)
+    result = outcome.result
+    if result.failed_systems or (not dry_run and not result.complete):
+        raise typer.Exit(1)
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError("--confirm-manual takes step numbers, e.g. 12,13") from None
+
+
+@app.command()
+@handled
+def housekeeping(
+    env_file: EnvFile = None,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who acts, for the audit trail.")
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Delete expired packages (files and rows) and expired codes; forget the addresses of
+    requests closed longer than PRIVACY_BRIDGE_PACKAGE_DAYS ago. Run it daily.
+
+    Example: privacy-bridge housekeeping --json
+    """
+    run_housekeeping(env_file, operator, as_json)
 
 
 def main() -> None:

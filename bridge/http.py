@@ -29,6 +29,7 @@ from bridge.redact import Redactor, install_log_filters
 
 USER_AGENT = f"privacy-bridge/{__version__} (+https://github.com/privacy-bridge/privacy-bridge)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+TIMEOUT = (5.0, 30.0)  # connect, read
 log = logging.getLogger("privacy_bridge.http")
 install_log_filters()
 
@@ -105,7 +106,7 @@ class HttpClient:
         secrets: Iterable[str] = (),
         headers: Mapping[str, str] | None = None,
         auth: requests.auth.AuthBase | tuple[str, str] | None = None,
-        timeout: tuple[float, float] = (5.0, 30.0),
+        timeout: tuple[float, float] | None = None,
         attempts: int = 5,
         backoff: float = 0.5,
         max_wait: float = 60.0,
@@ -116,7 +117,7 @@ class HttpClient:
         self.system = system
         self.base_url = base_url.rstrip("/")
         self.redact = Redactor(secrets)
-        self.timeout = timeout
+        self.timeout = timeout or TIMEOUT
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait

@@ -59,7 +59,9 @@ class Keys:
         try:
             return self._cipher().decrypt(token).decode()
         except InvalidToken:
-            raise BridgeError("stored data cannot be decrypted: the state key does not match") from None
+            raise BridgeError(
+                "stored data cannot be decrypted: the state key does not match"
+            ) from None
 
     def _cipher(self) -> Fernet:
         if self._fernet is None:

@@ -71,17 +71,15 @@ SCHEMA = [
         erasure_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
         system TEXT NOT NULL,
-        action TEXT NOT NULL,           -- delete, anonymise, retain, manual
         record_type TEXT NOT NULL,
         record_id TEXT NOT NULL,
-        fields TEXT NOT NULL DEFAULT '[]',   -- field names only, never values
-        reason TEXT NOT NULL DEFAULT '',
-        until TEXT,
-        depends_on INTEGER,
-        state TEXT NOT NULL,            -- pending, started, done, failed, manual
+        action TEXT NOT NULL,           -- delete, anonymise, retain, manual
+        step TEXT NOT NULL,             -- the planned step as JSON: ids and field names, no values
+        state TEXT NOT NULL,            -- pending, started, done, failed, manual, confirmed
         outcome TEXT,
         updated_at TEXT NOT NULL,
-        PRIMARY KEY (erasure_id, seq)
+        PRIMARY KEY (erasure_id, seq),
+        UNIQUE (erasure_id, system, record_type, record_id)
     );
     CREATE TABLE cursors (
         system TEXT NOT NULL,
@@ -100,6 +98,20 @@ SCHEMA = [
         PRIMARY KEY (system, record_type, record_id)
     );
     CREATE INDEX index_subject ON index_entries(subject);
+    """,
+    # version 2: the request register (issue 6)
+    """
+    ALTER TABLE requests ADD COLUMN duplicate_of TEXT;
+    ALTER TABLE requests ADD COLUMN closed_at TEXT;
+    ALTER TABLE codes ADD COLUMN salt TEXT NOT NULL DEFAULT '';
+    ALTER TABLE packages ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE request_systems (
+        request_id TEXT NOT NULL,
+        system TEXT NOT NULL,
+        status TEXT NOT NULL,           -- ok, not_found, error, skipped, manual
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (request_id, system)
+    );
     """,
 ]
 

@@ -15,6 +15,8 @@ from bridge.models import DataPackage, Status
 
 if TYPE_CHECKING:
     from bridge.api import CheckResult
+    from bridge.erasure import ErasureResult
+    from bridge.journal import Entry
 
 STATUS_STYLE = {
     Status.ok: "green",
@@ -74,4 +76,53 @@ def check_table(results: Sequence[CheckResult]) -> Table:
     for r in results:
         mark = "[green]yes[/green]" if r.ok else "[red]no[/red]"
         table.add_row(r.title or r.system, mark, r.message, str(r.requests))
+    return table
+
+
+ACTION_STYLE = {"delete": "red", "anonymise": "yellow", "retain": "cyan", "manual": "magenta"}
+STATE_STYLE = {"done": "green", "failed": "red", "manual": "magenta", "confirmed": "green"}
+
+
+def plan_tables(result: ErasureResult) -> list[Table]:
+    """The dry run: per system, each step with its action, record, reason and end date."""
+    tables = []
+    for source in result.sources:
+        entries = [e for e in result.steps if e.step.system == source.system]
+        title = f"{source.title or source.system}: {len(entries)} steps"
+        if source.status is Status.error:
+            title += f" [red](collect failed: {source.error})[/red]"
+        table = Table(title=title, title_justify="left")
+        for column in ("#", "action", "record", "reason", "until", "state"):
+            table.add_column(column, overflow="fold")
+        for e in entries:
+            action = e.step.action.value
+            style, state_style = ACTION_STYLE.get(action, ""), STATE_STYLE.get(e.state, "")
+            reason = e.step.reason + (f" [dim]({e.outcome})[/dim]" if e.outcome else "")
+            table.add_row(
+                str(e.seq),
+                f"[{style}]{action}[/{style}]" if style else action,
+                f"{e.step.record_type} {e.step.record_id}",
+                reason,
+                str(e.step.until or ""),
+                f"[{state_style}]{e.state}[/{state_style}]" if state_style else e.state,
+            )
+        tables.append(table)
+    return tables
+
+
+def manual_table(result: ErasureResult) -> Table:
+    """Manual steps, one row per system and reason: the first instruction stands for the rest."""
+    table = Table(title="To do by hand (keeps the erasure open)", title_justify="left")
+    table.add_column("steps")
+    table.add_column("system")
+    table.add_column("instruction", overflow="fold")
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    for entry in result.manual_open:
+        groups.setdefault((entry.step.system, entry.step.reason), []).append(entry)
+    for (system, _reason), entries in groups.items():
+        text = entries[0].step.instruction
+        if len(entries) > 1:
+            others = ", ".join(e.step.record_id for e in entries[1:])
+            text += f" [dim]Likewise for {others}.[/dim]"
+        table.add_row(",".join(str(e.seq) for e in entries), system, text)
     return table

@@ -12,12 +12,15 @@ import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
 from bridge.config import Config, Setting
 from bridge.errors import InputError, SystemFailure
 from bridge.http import HttpClient
 from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Action, Policy
 
 EMAIL = "email"  # the one identifier kind the core itself starts from
 
@@ -89,6 +92,23 @@ class Connector(ABC):
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
         """Find the records these identifiers point at; keep only exact matches."""
 
+    # -- erasure: the defaults make every record a manual step, which a connector narrows down --
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        """The steps for these records; the default asks the operator to do everything by hand."""
+        return [
+            manual_step(self.name, r, f"{self.title} has no API to erase this record.")
+            for r in records
+        ]
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        """Carry out one automatic step; idempotent, "already gone" counts as done."""
+        raise SystemFailure(self.name, f"cannot apply {step.operation}")
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        """The record as it is now, for verification; None when it no longer exists."""
+        raise NotImplementedError
+
     @property
     def requests_made(self) -> int:
         return self.http.requests_made
@@ -129,3 +149,28 @@ def pages(
         if total_pages is None and page_size is not None and len(items) < page_size:
             return
         page += 1
+
+
+def manual_step(system: str, record: Record, reason: str, instruction: str = "") -> Step:
+    return Step(
+        system=system,
+        record_type=record.type,
+        record_id=record.id,
+        action=Action.manual,
+        operation="manual",
+        reason=reason,
+        instruction=instruction or reason,
+    )
+
+
+def record_date(value: object) -> date | None:
+    """The date of an ISO-8601 or "YYYY-MM-DD HH:MM:SS" timestamp; None when there is none."""
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
+    except ValueError:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            return None

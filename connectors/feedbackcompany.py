@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any, ClassVar, Self
 
 import requests
@@ -23,9 +24,11 @@ import requests
 from bridge.config import Config, Setting
 from bridge.errors import AuthFailure, SystemFailure
 from bridge.http import HttpClient
-from bridge.models import Identifier
+from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, pages, require, same_email
+from connectors.base import Collected, Connector, manual_step, pages, require, same_email
 
 PER_PAGE = 100
 REVIEW_ORDER_KEYS = ("external_id", "order_number", "orderNumber")
@@ -110,6 +113,27 @@ class FeedbackCompanyConnector(Connector):
         if reviews and not linkable and UNMATCHABLE not in found.notes:
             found.notes.append(UNMATCHABLE)
         return found
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        """No delete or anonymise endpoint exists: a prepared request to The Feedback Company."""
+        orders = sorted(
+            {str(r.data.get("external_id")) for r in records if r.data.get("external_id")}
+        )
+        request = (
+            "Ask The Feedback Company (via the dashboard's support contact) to delete, under art. "
+            "17 and 19 GDPR, the review invitations and reviews of our customer for orders "
+            f"{', '.join(orders) or '(see the ids listed)'}: invitation/review ids "
+            f"{', '.join(sorted(r.id for r in records))}."
+        )
+        return [
+            manual_step(
+                self.name,
+                r,
+                "The Feedback Company's API cannot delete reviews or invitations.",
+                request,
+            )
+            for r in records
+        ]
 
     def _all_invitations(self) -> list[dict[str, Any]]:
         """Read once per export: later rounds match new order numbers against the same list."""

@@ -19,21 +19,39 @@ whether `paymentData` carries the payment provider's id (used when it does).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, ClassVar, Self
 
 import requests
 
 from bridge.config import Config, Setting
-from bridge.errors import SystemFailure
+from bridge.errors import NotFound, SystemFailure
 from bridge.http import HttpClient, RateBudget, Window
-from bridge.models import Identifier
+from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, pages, require, same_email
+from connectors.base import (
+    Collected,
+    Connector,
+    manual_step,
+    pages,
+    record_date,
+    require,
+    same_email,
+)
 
 LIMIT = 250
 BUDGET = (Window(300, 300), Window(3000, 3600), Window(12000, 86400), Window(20, 1))
 BY_CUSTOMER = ("invoices", "shipments", "returns", "reviews", "quotes")
 SCANNED = ("subscriptions", "contacts", "checkouts")
+DELETABLE = {
+    "customer": "customers",
+    "review": "reviews",
+    "newsletter_subscription": "subscriptions",
+    "ticket": "tickets",
+    "return": "returns",
+}
 SINGULAR = {
     "customers": "customer",
     "orders": "order",
@@ -176,6 +194,126 @@ class LightspeedConnector(Connector):
             found.reveal(kinds.MOLLIE_ORDER_ID, tid, via, date=when)
         elif tid and "paypal" in provider:
             found.reveal(kinds.PAYPAL_TRANSACTION_ID, tid, via, date=when)
+
+    # -- erasure ------------------------------------------------------------------------------
+    # The API deletes customers, reviews, newsletter subscriptions, tickets and returns; it cannot
+    # delete or strip orders, and contacts are read-only: those become manual steps in the back
+    # office. Invoices and shipments are part of the order administration and are kept.
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        steps: list[Step] = []
+        for record in records:
+            kind = record.type
+            if kind in DELETABLE:
+                steps.append(
+                    Step(
+                        system=self.name,
+                        record_type=kind,
+                        record_id=record.id,
+                        action=Action.delete,
+                        operation="delete",
+                        params={"resource": DELETABLE[kind]},
+                        reason=f"the {kind.replace('_', ' ')} is deleted",
+                    )
+                )
+            elif kind == "ticket_message":
+                ticket = str((record.data.get("ticket") or {}).get("resource", {}).get("id", ""))
+                steps.append(
+                    Step(
+                        system=self.name,
+                        record_type=kind,
+                        record_id=record.id,
+                        action=Action.delete,
+                        operation="none",
+                        after=[f"ticket:{ticket}"] if ticket else [],
+                        reason="deleted with its ticket",
+                    )
+                )
+            elif kind in ("order", "invoice", "shipment", "order_product"):
+                action, until = policy.decide(
+                    kind, record_date(record.data.get("createdAt")), today
+                )
+                if kind == "order":
+                    steps.append(self._order_step(record, action, until, policy))
+                else:
+                    steps.append(
+                        Step(
+                            system=self.name,
+                            record_type=kind,
+                            record_id=record.id,
+                            action=action,
+                            operation="none" if action is Action.retain else "manual",
+                            until=until,
+                            legal_basis=policy.legal_basis,
+                            reason=f"part of the order administration until {until}"
+                            if until
+                            else "past the fiscal term: to be anonymised in the back office",
+                            instruction=""
+                            if action is Action.retain
+                            else "Anonymise it in the Lightspeed back office (Customers > Delete customer).",
+                        )
+                    )
+            else:
+                steps.append(
+                    manual_step(
+                        self.name,
+                        record,
+                        f"Lightspeed's API cannot delete a {kind.replace('_', ' ')}.",
+                        f"Delete {kind.replace('_', ' ')} {record.id} in the Lightspeed back office.",
+                    )
+                )
+        return steps
+
+    def _order_step(
+        self, record: Record, action: Action, until: date | None, policy: Policy
+    ) -> Step:
+        number = record.data.get("number") or record.id
+        if action is Action.retain:
+            what = (
+                f"keep order {number} until {until} but remove its phone, e-mail address, "
+                "delivery address, comment, IP address and user agent"
+            )
+        else:
+            what = f"anonymise order {number} (past the fiscal term)"
+        return Step(
+            system=self.name,
+            record_type="order",
+            record_id=record.id,
+            action=action,
+            operation="manual",
+            until=until,
+            legal_basis=policy.legal_basis if until else "",
+            fields=[
+                "phone",
+                "mobile",
+                "email",
+                "addressShipping*",
+                "comment",
+                "remoteIp",
+                "userAgent",
+            ],
+            kept=policy.retain.keep if until else [],
+            reason="Lightspeed's API cannot change an order's personal fields",
+            instruction=f"In the Lightspeed back office, {what} (Customers > the customer > "
+            "Delete customer anonymises the orders of a registered customer).",
+        )
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        try:
+            self.http.request("DELETE", f"{step.params['resource']}/{step.record_id}.json")
+        except NotFound:
+            return "already gone"
+        return "deleted"
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        try:
+            body = self.http.json("GET", f"{step.params['resource']}/{step.record_id}.json")
+        except NotFound:
+            return None
+        if isinstance(body, dict) and len(body) == 1:
+            (value,) = body.values()
+            return value if isinstance(value, dict) else None
+        return None
 
     def _list(self, resource: str, **filters: Any) -> list[dict[str, Any]]:
         def fetch(page: int) -> tuple[list[Any], int | None]:

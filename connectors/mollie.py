@@ -15,6 +15,7 @@ billing and shipping addresses; all of it goes into the package as returned.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any, ClassVar, Self
 
 import requests
@@ -26,9 +27,11 @@ from bridge import __version__
 from bridge.config import Config, Setting
 from bridge.errors import NotFound, SystemFailure
 from bridge.http import HttpClient
-from bridge.models import Identifier
+from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, require, same_email
+from connectors.base import Collected, Connector, record_date, require, same_email
 
 PAGE_LIMIT = 250
 
@@ -110,6 +113,66 @@ class MollieConnector(Connector):
             self._customer(cst, why, found)
         return found
 
+    # -- erasure ------------------------------------------------------------------------------
+    # Deleting a Mollie customer cancels its mandates and subscriptions (DELETE /v2/customers);
+    # payments, refunds and chargebacks stay at Mollie, under Mollie's own legal duties.
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        steps = []
+        for record in records:
+            if record.type == "mollie_customer":
+                steps.append(
+                    Step(
+                        system=self.name,
+                        record_type=record.type,
+                        record_id=record.id,
+                        action=Action.delete,
+                        operation="delete_customer",
+                        reason="the Mollie customer is deleted, which cancels its mandates and subscriptions",
+                    )
+                )
+            elif record.type in ("mandate", "subscription"):
+                owner = _customer_of(record)
+                steps.append(
+                    Step(
+                        system=self.name,
+                        record_type=record.type,
+                        record_id=record.id,
+                        action=Action.delete,
+                        operation="none",
+                        after=[f"mollie_customer:{owner}"] if owner else [],
+                        reason="cancelled by Mollie with the deletion of its customer",
+                    )
+                )
+            else:  # payment, refund, chargeback
+                when = record_date(record.data.get("createdAt"))
+                steps.append(
+                    Step(
+                        system=self.name,
+                        record_type=record.type,
+                        record_id=record.id,
+                        action=Action.retain,
+                        operation="none",
+                        until=policy.until(when or today),
+                        legal_basis="Mollie's own legal duties as a payment institution (Wwft; "
+                        "art. 52 AWR for the shop's copy)",
+                        reason="payment records stay at Mollie, which keeps them under its own legal "
+                        "duties; the shop cannot erase them",
+                    )
+                )
+        return steps
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        try:
+            self._call(lambda: self.client.customers.delete(step.record_id))
+        except NotFound:
+            return "already gone"
+        return "deleted (mandates and subscriptions cancelled)"
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        customer = self._get(lambda: self.client.customers.get(step.record_id))
+        return dict(customer) if customer is not None else None
+
     def _scan_customers(self, email: str) -> Iterator[dict[str, Any]]:
         for customer in self._all(lambda: self.client.customers.list(limit=PAGE_LIMIT)):
             if same_email(customer.get("email"), email):
@@ -181,3 +244,12 @@ class MollieConnector(Connector):
             raise SystemFailure(self.name, "answered a body that is not valid JSON") from None
         except MollieError as exc:
             raise SystemFailure(self.name, f"client error ({type(exc).__name__})") from None
+
+
+def _customer_of(record: Record) -> str | None:
+    """The Mollie customer a mandate or subscription belongs to (field, else its link)."""
+    if isinstance(record.data.get("customerId"), str):
+        return str(record.data["customerId"])
+    href = ((record.data.get("_links") or {}).get("customer") or {}).get("href", "")
+    tail = str(href).rstrip("/").rsplit("/", 1)[-1]
+    return tail if tail.startswith("cst_") else None

@@ -17,16 +17,20 @@ from __future__ import annotations
 import base64
 import math
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, ClassVar, Self
 
 from bridge.config import Config, Setting
-from bridge.errors import SystemFailure
+from bridge.errors import NotFound, SystemFailure
 from bridge.http import HttpClient, RateBudget, Window
-from bridge.models import Identifier
+from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, pages, require, same_email
+from connectors.base import Collected, Connector, pages, record_date, require, same_email
 
 SIZE = 200
+CONCEPT = 1
 BUDGET = (Window(500, 300),)  # GET /shipments
 
 
@@ -80,6 +84,58 @@ class MyParcelConnector(Connector):
                         why = f"shipment of order {ident.value} ({ident.via})"
                         found.add("shipment", shipment["id"], why, shipment)
         return found
+
+    # -- erasure: only concept shipments (status 1) can be deleted ------------------------------
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        steps = []
+        for record in records:
+            if record.data.get("status") == CONCEPT:
+                steps.append(
+                    Step(
+                        system=self.name,
+                        record_type=record.type,
+                        record_id=record.id,
+                        action=Action.delete,
+                        operation="delete_shipment",
+                        reason="a concept shipment (no label printed yet) can be deleted",
+                    )
+                )
+                continue
+            when = record_date(record.data.get("created"))
+            steps.append(
+                Step(
+                    system=self.name,
+                    record_type=record.type,
+                    record_id=record.id,
+                    action=Action.retain,
+                    operation="none",
+                    until=policy.until(when or today),
+                    legal_basis=policy.legal_basis,
+                    reason="its label was printed: MyParcel and PostNL keep the shipment as proof of "
+                    "delivery, and MyParcel's API cannot delete it",
+                )
+            )
+        return steps
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        try:
+            self.http.request("DELETE", f"shipments/{step.record_id}", allow=(422,))
+        except NotFound:
+            return "already gone"
+        # MyParcel answers 422 both for a printed and for an unknown shipment: look again.
+        if self.fetch(step) is None:
+            return "deleted"
+        raise SystemFailure(self.name, f"shipment {step.record_id} could not be deleted (HTTP 422)")
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        try:
+            body = self.http.json("GET", f"shipments/{step.record_id}")
+        except NotFound:
+            return None
+        data = (body or {}).get("data") or {}
+        found = (data.get("search_results") or data).get("shipments") or []
+        return next((s for s in found if str(s.get("id")) == step.record_id), None)
 
     def _search(self, query: dict[str, Any], first_page_only: bool = False) -> list[dict[str, Any]]:
         def fetch(page: int) -> tuple[list[Any], int | None]:

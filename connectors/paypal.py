@@ -18,15 +18,17 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 
 from bridge.config import Config, Setting
 from bridge.errors import AuthFailure, SystemFailure
 from bridge.http import HttpClient
-from bridge.models import Identifier
+from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, require, same_email
+from connectors.base import Collected, Connector, record_date, require, same_email
 
 PAGE_SIZE = 500
 WINDOW = timedelta(days=31)
@@ -120,6 +122,53 @@ class PayPalConnector(Connector):
         for ident in tids.values():
             self._lookup(ident, found)
         return found
+
+    # -- erasure: PayPal has no API for it ----------------------------------------------------
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        steps = []
+        for record in records:
+            info = record.data.get("transaction_info") or {}
+            when = record_date(
+                info.get("transaction_initiation_date")
+                or record.data.get("detail", {}).get("invoice_date")
+            )
+            steps.append(
+                Step(
+                    system=self.name,
+                    record_type=record.type,
+                    record_id=record.id,
+                    action=Action.retain,
+                    operation="none",
+                    until=policy.until(when or today),
+                    legal_basis="PayPal's own legal duties as a payment processor; the shop's copy "
+                    "under art. 52 AWR",
+                    reason="PayPal keeps its transaction records itself and offers no API to erase "
+                    "them; the shop asks PayPal to restrict them (see the manual step)",
+                )
+            )
+        if records:
+            ids = sorted(r.id for r in records)
+            steps.append(
+                Step(
+                    system=self.name,
+                    record_type="erasure_request",
+                    record_id="paypal",
+                    action=Action.manual,
+                    operation="manual",
+                    reason="PayPal has no erasure API, and is an independent controller for its own "
+                    "account holders",
+                    instruction=(
+                        "Send this request to PayPal's merchant support (paypal.com > Help > Contact, "
+                        'as the merchant account): "Under art. 17 and 19 GDPR our customer has asked '
+                        "us to erase their personal data. Please erase, or restrict where you must keep "
+                        "them, the personal data in the following transactions and invoices of our "
+                        f'account: {", ".join(ids)}." Tell the customer that for their own PayPal '
+                        "account they must ask PayPal directly."
+                    ),
+                )
+            )
+        return steps
 
     # -- transactions -------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any, ClassVar, Self
 
 import requests
@@ -24,9 +25,13 @@ from requests.auth import HTTPBasicAuth
 from woocommerce import API
 
 from bridge.config import Config, Setting
+from bridge.errors import SystemFailure
 from bridge.http import HttpClient
-from bridge.models import Identifier
+from bridge.models import Identifier, Record
+from bridge.plan import Step
+from bridge.policy import Policy
 from connectors import kinds
+from connectors import woocommerce_erasure as erasure
 from connectors.base import Collected, Connector, pages, require, same_email
 
 PER_PAGE = 100
@@ -46,6 +51,17 @@ _META_KINDS = {
     "_mollie_customer_id": kinds.MOLLIE_CUSTOMER_ID,
     "_ppcp_paypal_order_id": kinds.PAYPAL_ORDER_ID,
 }
+
+
+def wp_error(response: requests.Response) -> str:
+    """WordPress's error body: `{"code": "...", "message": "...", "data": {"status": N}}`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    return f"HTTP {response.status_code} {body.get('code', '')}: {body.get('message', '')}"
 
 
 class _PooledAPI(API):
@@ -101,7 +117,7 @@ class WooCommerceConnector(Connector):
     }
 
     def __init__(self, url: str, key: str, secret: str) -> None:
-        self.http = HttpClient(self.name, url, secrets=(key, secret))
+        self.http = HttpClient(self.name, url, secrets=(key, secret), error_message=wp_error)
         self.api = _PooledAPI(self.http, url, key, secret)
 
     @classmethod
@@ -159,7 +175,9 @@ class WooCommerceConnector(Connector):
             number = str(order.get("number") or order["id"])
             found.add("order", order["id"], why, order)
             for note in notes:
-                found.add("order_note", note["id"], f"note on order {number}", note)
+                found.add(
+                    "order_note", f"{order['id']}:{note['id']}", f"note on order {number}", note
+                )
             for refund in refunds:
                 found.add("refund", refund["id"], f"refund of order {number}", refund)
             self._reveal_order(order, number, found)
@@ -197,6 +215,33 @@ class WooCommerceConnector(Connector):
                         continue
                     seen.add(review["id"])
                     found.add("review", review["id"], why, review)
+
+    # -- erasure ------------------------------------------------------------------------------
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        return erasure.plan_steps(self.name, records, policy, today)
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        path = erasure.endpoint(step)
+        try:
+            if step.operation == "put_order":
+                self.api.put(path, erasure.order_payload(step, policy))
+                return "restricted and stripped" if step.action.value == "retain" else "anonymised"
+            self.api.delete(path, params={"force": "true"})
+            return "deleted"
+        except SystemFailure as exc:
+            if erasure.gone(exc):
+                return "already gone"
+            raise
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        try:
+            record = self._json(self.api.get(erasure.endpoint(step)))
+        except SystemFailure as exc:
+            if erasure.gone(exc):
+                return None
+            raise
+        return record if isinstance(record, dict) else None
 
     def _list(
         self, endpoint: str, params: dict[str, Any] | None = None, *, paged: bool = True

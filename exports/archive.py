@@ -17,6 +17,7 @@ from pathlib import Path
 from exports.manifest import Entry
 
 FILE_MODE = 0o600
+DIR_MODE = 0o700
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -44,6 +45,15 @@ class ZipWriter:
         entry = Entry(path=path, sha256=hashlib.sha256(content).hexdigest(), bytes=len(content))
         self._entries.append(entry)
         return entry
+
+
+def ensure_private_dir(out_dir: Path) -> None:
+    """Create `out_dir` with mode 0700 if it is missing; an existing directory is left as it is."""
+    try:
+        out_dir.mkdir(mode=DIR_MODE, parents=True)
+    except FileExistsError:
+        return
+    os.chmod(out_dir, DIR_MODE)  # mkdir's mode is subject to the umask
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -102,6 +102,12 @@ def _table(record_type: str, records: list[Record], csv_path: str) -> Table:
     return Table(type=record_type, csv_path=csv_path, columns=columns, rows=rows)
 
 
+def anchor(index: int, system: str) -> str:
+    """The id of a system's section on a page: `system-<n>-<slug>`, safe in a URL fragment."""
+    slug = re.sub(r"[^a-z0-9]+", "-", system.lower()).strip("-")
+    return f"system-{index}-{slug}" if slug else f"system-{index}"
+
+
 def _system(index: int, source: SourceResult, paths: dict[str, str]) -> SystemView:
     groups: dict[str, list[Record]] = {}
     for record in source.records:
@@ -116,9 +122,8 @@ def _system(index: int, source: SourceResult, paths: dict[str, str]) -> SystemVi
         )
         for t in types
     ]
-    slug = re.sub(r"[^a-z0-9]+", "-", source.system.lower()).strip("-")
     return SystemView(
-        anchor=f"system-{index}-{slug}" if slug else f"system-{index}",
+        anchor=anchor(index, source.system),
         system=source.system,
         title=source.title or source.system,
         role=source.role,

@@ -1,10 +1,11 @@
-"""Words for the customer's page, in Dutch and English."""
+"""Words for the customer's pages, in Dutch and English."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from bridge.models import Status
+from bridge.policy import Action
 
 
 class Words(NamedTuple):
@@ -24,3 +25,42 @@ STATUS_WORDS: dict[Status, Words] = {
 def status_words(status: Status) -> Words:
     """The status of a system in words; unknown statuses are shown as they are."""
     return STATUS_WORDS.get(status, Words(str(status), str(status)))
+
+
+# What an erasure did to a record, as a heading over the records it was done to.
+ACTION_WORDS: dict[Action, Words] = {
+    Action.delete: Words("verwijderd", "deleted"),
+    Action.anonymise: Words("geanonimiseerd", "anonymised"),
+    Action.retain: Words("bewaard (beperkt)", "kept (restricted)"),
+    Action.manual: Words("handmatig", "by hand"),
+}
+
+# The same, for a plan (dry run) in which nothing has been done yet.
+PLANNED_ACTION_WORDS: dict[Action, Words] = {
+    Action.delete: Words("te verwijderen", "to be deleted"),
+    Action.anonymise: Words("te anonimiseren", "to be anonymised"),
+    Action.retain: Words("te bewaren (beperkt)", "to be kept (restricted)"),
+    Action.manual: Words("handmatig", "by hand"),
+}
+
+# The state of one erasure step (bridge.plan.ReportStep.state).
+STATE_WORDS: dict[str, Words] = {
+    "planned": Words("gepland", "planned"),
+    "done": Words("gedaan", "done"),
+    "failed": Words("mislukt", "failed"),
+    "manual": Words("te doen", "to do"),
+    "confirmed": Words("bevestigd", "confirmed"),
+}
+
+
+def state_words(state: str) -> Words:
+    """The state of a step in words; unknown states are shown as they are."""
+    return STATE_WORDS.get(state, Words(state, state))
+
+
+def system_status_words(status: str) -> Words:
+    """A system status given as text (as a report holds it) in words."""
+    try:
+        return status_words(Status(status))
+    except ValueError:
+        return Words(status, status)

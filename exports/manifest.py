@@ -19,13 +19,18 @@ class Entry:
     bytes: int
 
 
+def file_list(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+    """The `files` of a manifest: path, SHA-256 and size of each file, in the order written."""
+    return [{"path": e.path, "sha256": e.sha256, "bytes": e.bytes} for e in entries]
+
+
 def manifest(package: DataPackage, entries: Sequence[Entry]) -> dict[str, Any]:
     """The manifest of a package whose other files are `entries`."""
     dumped = package.model_dump(mode="json", include={"generated_at", "complete"})
     return {
         "generated_at": dumped["generated_at"],
         "complete": dumped["complete"],
-        "files": [{"path": e.path, "sha256": e.sha256, "bytes": e.bytes} for e in entries],
+        "files": file_list(entries),
         "systems": [
             {
                 "system": source.system,

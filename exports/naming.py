@@ -27,7 +27,11 @@ def as_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def utc_stamp(moment: datetime) -> str:
+    """The moment in UTC as `YYYYmmddTHHMMSSZ`, the form file names use."""
+    return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
+
+
 def package_filename(package: DataPackage) -> str:
     """`privacy-bridge-<subject-hash8>-<YYYYmmddTHHMMSSZ>.zip`, the time being `generated_at`."""
-    stamp = as_utc(package.generated_at).strftime("%Y%m%dT%H%M%SZ")
-    return f"{PREFIX}-{subject_hash8(package.subject.email)}-{stamp}.zip"
+    return f"{PREFIX}-{subject_hash8(package.subject.email)}-{utc_stamp(package.generated_at)}.zip"

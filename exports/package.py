@@ -6,27 +6,15 @@ index.html and, written last, manifest.json with the SHA-256 of every other file
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from bridge.models import DataPackage
-from exports.archive import atomic_zip
+from exports.archive import atomic_zip, ensure_private_dir
 from exports.csvfiles import csv_files
 from exports.html import render_index
 from exports.jsonfile import data_json, schema_json
 from exports.manifest import manifest_json
 from exports.naming import as_utc, package_filename
-
-DIR_MODE = 0o700
-
-
-def _ensure_dir(out_dir: Path) -> None:
-    """Create `out_dir` with mode 0700 if it is missing; an existing directory is left as it is."""
-    try:
-        out_dir.mkdir(mode=DIR_MODE, parents=True)
-    except FileExistsError:
-        return
-    os.chmod(out_dir, DIR_MODE)  # mkdir's mode is subject to the umask
 
 
 def write_package(package: DataPackage, out_dir: Path) -> Path:
@@ -41,7 +29,7 @@ def write_package(package: DataPackage, out_dir: Path) -> Path:
         **csv_files(package),
         "index.html": render_index(package),
     }
-    _ensure_dir(out_dir)
+    ensure_private_dir(out_dir)
     target = out_dir / package_filename(package)
     with atomic_zip(target, as_utc(package.generated_at)) as archive:
         for path, content in files.items():

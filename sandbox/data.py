@@ -6,11 +6,9 @@ so the 3-year and 7-year terms of the vendors and of the law keep their meaning 
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 JSON = dict[str, Any]
@@ -57,14 +55,76 @@ class PayPalStore:
 
 
 @dataclass
+class LightspeedStore:
+    """Lightspeed eCom resources, each a dict in the API's own shape (unwrapped), by resource name.
+
+    `resources["customers"]`, `resources["orders"]`, … ; sub-resources keyed by parent id in
+    `children["orders/products"][order_id]`, `children["tickets/messages"][ticket_id]`,
+    `children["customers/metafields"][customer_id]`. Resource links are stored as the API prints
+    them on the real host (`sandbox.ls_shape.LS_HOST`); the fake serves them on its own URL and
+    adds the `embedded` parts when it answers. Checkouts are stored snake_case (their API is).
+    """
+
+    resources: dict[str, list[JSON]] = field(default_factory=dict)
+    children: dict[str, dict[int, list[JSON]]] = field(default_factory=dict)
+    language: str = "nl"
+
+
+@dataclass
+class MyParcelStore:
+    """MyParcel shipments in the API's own shape (07 §7.A), without `secondary_shipments`: the
+    fake embeds a multi-collo main's secondaries (`multi_collo_main_shipment_id`) when it shows it.
+    """
+
+    shipments: list[JSON] = field(default_factory=list)
+
+
+@dataclass
+class FeedbackStore:
+    """The Feedback Company: reviews and review invitations (`orders`) in the v2 API's shape.
+
+    Keys starting with `_` are store-only (the fake never shows them): a review's
+    `_invitation_id` links it to the invitation it came from. `shop` is what `GET /shop` shows
+    (the fake fills in a default when it is empty).
+    """
+
+    reviews: list[JSON] = field(default_factory=list)
+    invitations: list[JSON] = field(default_factory=list)
+    shop: JSON = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ShopOrder:
+    """An order in platform-neutral terms, for seeding the processors of either shop."""
+
+    number: str  # the order number customers and carriers see
+    created: datetime
+    status: str  # "completed", "processing", "cancelled", "refunded", …
+    email: str
+    first_name: str
+    last_name: str
+    company: str
+    street: str
+    house_number: str
+    postcode: str
+    city: str
+    country: str
+    phone: str
+    total: str  # "12.34"
+
+
+@dataclass
 class Shop:
     """One seeded shop and the people the tests and the demo look at."""
 
     kind: str  # "woocommerce" (policy 004) or "lightspeed" (policy 003)
     today: date
     woocommerce: WooStore = field(default_factory=WooStore)
+    lightspeed: LightspeedStore = field(default_factory=LightspeedStore)
     mollie: MollieStore = field(default_factory=MollieStore)
     paypal: PayPalStore = field(default_factory=PayPalStore)
+    myparcel: MyParcelStore = field(default_factory=MyParcelStore)
+    feedbackcompany: FeedbackStore = field(default_factory=FeedbackStore)
     # The demo's subject: a registered customer with a rich history, paying through Mollie and PayPal.
     subject_email: str = ""
     # Look-alikes of the subject, by trap name: "case" (same address, other case: IS the subject),
@@ -81,25 +141,60 @@ class Shop:
 def build_shop(kind: str = "woocommerce", seed: int = 7, today: date | None = None) -> Shop:
     """Build the seeded shop; the same seed and day always give the same shop.
 
-    The shop's own data comes from `sandbox.seed_woocommerce`; `sandbox.seed_payments` (when
-    present) then links orders to Mollie and PayPal and fills those stores.
+    - woocommerce (policy 004): WooCommerce with its reviews, Mollie, PayPal, MyParcel;
+    - lightspeed (policy 003): Lightspeed, Mollie, PayPal, MyParcel, The Feedback Company.
+    The platform's own data comes first; the processors' data is then derived from its orders.
     """
-    if kind == "lightspeed":
-        raise NotImplementedError("lightspeed shop: later issue")
-    if kind != "woocommerce":
-        raise ValueError(f"unknown shop kind {kind!r}")
     from faker import Faker
 
-    from sandbox.seed_woocommerce import seed_woocommerce
-
+    if kind not in ("woocommerce", "lightspeed"):
+        raise ValueError(f"unknown shop kind {kind!r}")
     fake = Faker("nl_NL")
     fake.seed_instance(seed)
     rng = _rng(seed)
     shop = Shop(kind=kind, today=today or date.today())
-    seed_woocommerce(shop, fake, rng)
-    if importlib.util.find_spec("sandbox.seed_payments") is not None:
-        importlib.import_module("sandbox.seed_payments").seed_payments(shop, rng)
+    if kind == "lightspeed":
+        from sandbox.seed_feedback import seed_feedback
+        from sandbox.seed_lightspeed import lightspeed_shop_orders, seed_lightspeed
+        from sandbox.seed_lightspeed_payments import seed_lightspeed_payments
+
+        seed_lightspeed(shop, fake, rng)
+        seed_lightspeed_payments(shop, rng)
+        orders = lightspeed_shop_orders(shop)
+        seed_feedback(
+            shop.feedbackcompany, orders, shop.today, rng,
+            subject_email=shop.subject_email, traps=shop.traps,
+        )  # fmt: skip
+        sender = LIGHTSPEED_SENDER
+    else:
+        from sandbox.seed_payments import seed_payments
+        from sandbox.seed_shipping import woocommerce_shop_orders
+        from sandbox.seed_woocommerce import seed_woocommerce
+
+        seed_woocommerce(shop, fake, rng)
+        seed_payments(shop, rng)
+        orders = woocommerce_shop_orders(shop)
+        sender = None
+    from sandbox.seed_shipping import seed_myparcel
+
+    seed_myparcel(
+        shop.myparcel, orders, shop.today, rng, subject_email=shop.subject_email, sender=sender
+    )
     return shop
+
+
+# The jewellery shop's own address, as the sender of its parcels.
+LIGHTSPEED_SENDER: JSON = {
+    "cc": "NL",
+    "city": "Haarlem",
+    "street": "Grote Houtstraat",
+    "number": "41",
+    "postal_code": "2011SE",
+    "person": "Atelier Zilverling",
+    "company": "Atelier Zilverling",
+    "email": "info@zilverling.example.nl",
+    "phone": "0235550142",
+}
 
 
 def _rng(seed: int) -> random.Random:

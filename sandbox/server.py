@@ -69,10 +69,35 @@ FAKES: dict[str, FakeSpec] = {
         },
         lambda shop: {"today": shop.today},
     ),
+    "lightspeed": FakeSpec(
+        "sandbox.lightspeed",
+        lambda shop: shop.lightspeed,
+        lambda url: {
+            "LIGHTSPEED_API_URL": f"{url}/nl/",
+            "LIGHTSPEED_API_KEY": credentials.LIGHTSPEED_API_KEY,
+            "LIGHTSPEED_API_SECRET": credentials.LIGHTSPEED_API_SECRET,
+        },
+    ),
+    "myparcel": FakeSpec(
+        "sandbox.myparcel",
+        lambda shop: shop.myparcel,
+        lambda url: {"MYPARCEL_API_URL": url, "MYPARCEL_API_KEY": credentials.MYPARCEL_API_KEY},
+    ),
+    "feedbackcompany": FakeSpec(
+        "sandbox.feedbackcompany",
+        lambda shop: shop.feedbackcompany,
+        lambda url: {
+            "FEEDBACKCOMPANY_API_URL": url,
+            "FEEDBACKCOMPANY_CLIENT_ID": credentials.FEEDBACKCOMPANY_CLIENT_ID,
+            "FEEDBACKCOMPANY_CLIENT_SECRET": credentials.FEEDBACKCOMPANY_CLIENT_SECRET,
+        },
+    ),
 }
 
+# The two reference shops of the privacy policies the project grew from.
 SHOPS: dict[str, tuple[str, ...]] = {
-    "woocommerce": ("woocommerce", "mollie", "paypal"),
+    "woocommerce": ("woocommerce", "mollie", "paypal", "myparcel"),  # policy 004
+    "lightspeed": ("lightspeed", "mollie", "paypal", "myparcel", "feedbackcompany"),  # policy 003
 }
 
 

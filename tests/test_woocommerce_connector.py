@@ -75,7 +75,7 @@ def test_notes_refunds_downloads_and_reviews_of_every_status(sbx: Sandbox, tmp_p
     source = woo(sbx, subject, tmp_path)
     store = sbx.shop.woocommerce
     orders = {int(i) for i in ids(source, "order")}
-    expected_notes = {str(n["id"]) for oid in orders for n in store.order_notes.get(oid, [])}
+    expected_notes = {f"{oid}:{n['id']}" for oid in orders for n in store.order_notes.get(oid, [])}
     expected_refunds = {str(r["id"]) for oid in orders for r in store.refunds.get(oid, [])}
     assert ids(source, "order_note") == expected_notes and expected_notes
     assert ids(source, "refund") == expected_refunds and expected_refunds

@@ -301,8 +301,6 @@ def test_build_shop_is_deterministic() -> None:
     day = date(2025, 6, 30)
     assert build_shop(seed=7, today=day) == build_shop(seed=7, today=day)
     assert build_shop(seed=8, today=day) != build_shop(seed=7, today=day)
-    with pytest.raises(NotImplementedError):
-        build_shop("lightspeed")
 
 
 def test_shop_has_its_traps(woo_shop: Any) -> None:

@@ -1,0 +1,455 @@
+"""The request register: who asked for what, when it is due, where it stands, and who did what.
+
+A request is keyed by the HMAC of the subject's normalised address; the address itself is kept
+encrypted only while the request may still need it (to send a code, to collect, to deliver) and
+dropped as soon as an erasure request completes. Every change is an append-only audit event that
+names request ids, types, statuses, systems and counts, never a person.
+
+    register = Register.for_config(load_config(), operator="anna")
+    new = register.new("access", "jan@example.nl")      # -> NewRequest(id, due, duplicate_of)
+    address = register.start_work(new.id, "export")      # only once verified
+"""
+
+from __future__ import annotations
+
+import builtins
+import json
+import secrets
+import sqlite3
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bridge import packages as pkgs
+from bridge.config import Config
+from bridge.deadlines import MAX_EXTENSION_MONTHS, due_date
+from bridge.errors import InputError
+from bridge.models import Status
+from bridge.request_types import (
+    CLOSED,
+    OPEN,
+    WORKABLE,
+    Channel,
+    NewRequest,
+    Request,
+    RequestStatus,
+    RequestType,
+    choice,
+    note_text,
+    operator_name,
+    request_from_row,
+)
+from bridge.store import Store
+from connectors.base import checked_email
+
+S = RequestStatus
+Clock = Callable[[], datetime]
+
+
+class Register:
+    """The register in a state store, acting as one operator; `clock` is injectable for tests."""
+
+    def __init__(self, store: Store, operator: str, *, clock: Clock | None = None) -> None:
+        if not operator.strip():
+            raise InputError("an operator name is required")
+        self.store = store
+        self.operator = operator.strip()
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    @classmethod
+    def for_config(
+        cls, config: Config, operator: str | None = None, *, clock: Clock | None = None
+    ) -> Register:
+        return cls(Store(config.home), operator_name(config, operator), clock=clock)
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(UTC).replace(microsecond=0)
+
+    def today(self) -> date:
+        """The operator's calendar day, against which due dates are counted."""
+        return self.clock().astimezone().date()
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def get(self, request_id: str) -> Request:
+        return self._current(self.store.db, request_id)
+
+    def list(self, open_only: bool = False) -> builtins.list[Request]:
+        """Requests sorted by due date (then receipt, then id)."""
+        where = f" WHERE status IN ({','.join('?' * len(OPEN))})" if open_only else ""
+        rows = self.store.db.execute(
+            f"SELECT * FROM requests{where} ORDER BY due, received, id", OPEN if open_only else ()
+        ).fetchall()
+        return [request_from_row(r) for r in rows]
+
+    def events(self, request_id: str | None = None) -> builtins.list[dict[str, Any]]:
+        where, args = (" WHERE request_id = ?", (request_id,)) if request_id else ("", ())
+        rows = self.store.db.execute(f"SELECT * FROM events{where} ORDER BY seq", args)
+        return [
+            {
+                "seq": r["seq"],
+                "request_id": r["request_id"],
+                "at": r["at"],
+                "actor": r["actor"],
+                "action": r["action"],
+                "detail": json.loads(r["detail"]),
+            }
+            for r in rows
+        ]
+
+    def systems(self, request_id: str) -> dict[str, str]:
+        rows = self.store.db.execute(
+            "SELECT system, status FROM request_systems WHERE request_id = ? ORDER BY system",
+            (request_id,),
+        )
+        return {r["system"]: r["status"] for r in rows}
+
+    def packages(self, request_id: str | None = None) -> builtins.list[pkgs.Package]:
+        """Recorded packages, newest first (all of them when `request_id` is None)."""
+        return pkgs.listed(self.store.db, request_id)
+
+    def show(self, request_id: str) -> dict[str, Any]:
+        """The request, its timeline, the state per system, its packages and linked requests."""
+        request = self.get(request_id)
+        linked = self.store.db.execute(
+            "SELECT id FROM requests WHERE linked_to = ? ORDER BY id", (request.id,)
+        )
+        return {
+            **request.to_dict(self.today()),
+            "linked": [r["id"] for r in linked],
+            "systems": self.systems(request.id),
+            "packages": [p.to_dict() for p in self.packages(request.id)],
+            "events": self.events(request.id),
+        }
+
+    def audit_log(self) -> dict[str, Any]:
+        """The register for an audit: every request (no address, no pseudonym) and every event."""
+        today = self.today()
+        return {
+            "generated_at": self.now().isoformat(),
+            "requests": [r.to_dict(today) for r in self.list()],
+            "events": self.events(),
+        }
+
+    def address(self, request_id: str) -> str:
+        """The decrypted address of a request, to send to or to collect with; never logged."""
+        request = self.get(request_id)
+        row = self.store.db.execute(
+            "SELECT address FROM requests WHERE id = ?", (request.id,)
+        ).fetchone()
+        if row["address"] is None:
+            raise InputError(f"{request.id}: the address is no longer kept")
+        return self.store.keys.decrypt(row["address"])
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def event(
+        self, db: sqlite3.Connection, request_id: str | None, action: str, **detail: Any
+    ) -> None:
+        """Append one audit event; `detail` holds ids, statuses, system names and counts only."""
+        db.execute(
+            "INSERT INTO events (request_id, at, actor, action, detail) VALUES (?, ?, ?, ?, ?)",
+            (
+                request_id,
+                self.now().isoformat(),
+                self.operator,
+                action,
+                json.dumps(detail, sort_keys=True),
+            ),
+        )
+
+    def log(self, request_id: str | None, action: str, **detail: Any) -> None:
+        """Append one audit event in its own transaction."""
+        with self.store.transaction() as db:
+            self.event(db, request_id, action, **detail)
+
+    def new(
+        self, type_: str, email: str, *, received: date | None = None, channel: str = "email"
+    ) -> NewRequest:
+        """Register a request; flag it when the same person has an open one of the same type."""
+        kind: RequestType = choice(RequestType, type_, "type")
+        via: Channel = choice(Channel, channel, "channel")
+        address = checked_email(email)
+        today = self.today()
+        received = received or today
+        if received > today:
+            raise InputError(f"the receipt date {received} is in the future")
+        subject = self.store.keys.pseudonym(address)
+        token = self.store.keys.encrypt(address)
+        due = due_date(received)
+        with self.store.transaction() as db:
+            first = db.execute(
+                "SELECT id, linked_to FROM requests WHERE subject = ? AND type = ? AND status IN"
+                f" ({','.join('?' * len(OPEN))}) ORDER BY received, created_at, id LIMIT 1",
+                (subject, kind.value, *OPEN),
+            ).fetchone()
+            duplicate_of = (first["linked_to"] or first["id"]) if first else None
+            request_id = self._insert(db, (kind, subject, token, via, received, due, duplicate_of))
+            self.event(
+                db,
+                request_id,
+                "received",
+                type=kind.value,
+                channel=via.value,
+                received=received.isoformat(),
+                due=due.isoformat(),
+            )
+            if duplicate_of:
+                self.event(db, request_id, "flagged_duplicate", of=duplicate_of)
+        return NewRequest(request_id, due, duplicate_of)
+
+    def _insert(self, db: sqlite3.Connection, values: tuple[Any, ...]) -> str:
+        kind, subject, token, channel, received, due, duplicate_of = values
+        stamp = self.now().isoformat()
+        for _ in range(100):
+            request_id = f"req-{received:%Y%m%d}-{secrets.token_hex(2)}"
+            if db.execute("SELECT 1 FROM requests WHERE id = ?", (request_id,)).fetchone():
+                continue
+            db.execute(
+                "INSERT INTO requests (id, type, status, subject, address, channel, received,"
+                " due, duplicate_of, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    request_id,
+                    kind.value,
+                    S.identity_unverified.value,
+                    subject,
+                    token,
+                    channel.value,
+                    received.isoformat(),
+                    due.isoformat(),
+                    duplicate_of,
+                    stamp,
+                    stamp,
+                ),
+            )
+            return request_id
+        raise InputError(f"no free request id left for {received}")
+
+    def _current(self, db: sqlite3.Connection, request_id: str) -> Request:
+        row = db.execute("SELECT * FROM requests WHERE id = ?", (request_id.strip(),)).fetchone()
+        if row is None:
+            raise InputError(f"unknown request {request_id.strip()!r}")
+        return request_from_row(row)
+
+    def _move(
+        self,
+        db: sqlite3.Connection,
+        request_id: str,
+        allowed: tuple[RequestStatus, ...],
+        status: RequestStatus,
+        action: str,
+        **detail: Any,
+    ) -> Request:
+        """Change a status (and that of the requests linked to it), with one event each."""
+        request = self._current(db, request_id)
+        if request.linked_to:
+            raise InputError(f"{request.id} is linked to {request.linked_to}: work on that one")
+        if request.status not in allowed:
+            verb = action.replace("_", " ")
+            raise InputError(f"{request.id} is {request.status.value}: refused ({verb})")
+        linked = db.execute("SELECT id FROM requests WHERE linked_to = ?", (request.id,))
+        stamp = self.now().isoformat()
+        closed = stamp if status in CLOSED else None
+        for rid in [request.id, *(r["id"] for r in linked.fetchall())]:
+            db.execute(
+                "UPDATE requests SET status = ?, updated_at = ?, closed_at = ?,"
+                " reason = COALESCE(?, reason) WHERE id = ?",
+                (status.value, stamp, closed, detail.get("reason"), rid),
+            )
+            via = {} if rid == request.id else {"via": request.id}
+            self.event(db, rid, action, status=status.value, **detail, **via)
+        return request
+
+    def extend(self, request_id: str, months: int, reason: str) -> Request:
+        """Move the due date by 1 or 2 further months, at most 2 in total (art. 12(3))."""
+        why = note_text(reason)
+        if months not in (1, 2):
+            raise InputError("an extension is 1 or 2 months")
+        with self.store.transaction() as db:
+            request = self._current(db, request_id)
+            if not request.open:
+                raise InputError(f"{request.id} is {request.status.value}: nothing to extend")
+            total = request.extended_months + months
+            if total > MAX_EXTENSION_MONTHS:
+                raise InputError(
+                    f"{request.id} is already extended by {request.extended_months} month(s);"
+                    f" at most {MAX_EXTENSION_MONTHS} in total"
+                )
+            due = due_date(request.received, total)
+            db.execute(
+                "UPDATE requests SET due = ?, extended_months = ?, updated_at = ? WHERE id = ?",
+                (due.isoformat(), total, self.now().isoformat(), request.id),
+            )
+            late = self.today() > due_date(request.received)
+            self.event(
+                db,
+                request.id,
+                "extended",
+                months=months,
+                due=due.isoformat(),
+                reason=why,
+                after_first_month=late,
+            )
+        return self.get(request.id)
+
+    def link(self, request_id: str, to: str) -> Request:
+        """Handle `request_id` as part of `to` (same person); it follows `to`'s status from now on."""
+        with self.store.transaction() as db:
+            request, target = self._current(db, request_id), self._current(db, to)
+            subjects = db.execute(
+                "SELECT COUNT(DISTINCT subject) FROM requests WHERE id IN (?, ?)",
+                (request.id, target.id),
+            ).fetchone()[0]
+            if request.id == target.id:
+                raise InputError("a request cannot be linked to itself")
+            if not (request.open and target.open):
+                raise InputError("only open requests can be linked")
+            if target.linked_to:
+                raise InputError(f"{target.id} is linked to {target.linked_to}: link to that one")
+            if subjects != 1:
+                raise InputError("the two requests are not about the same person")
+            if db.execute("SELECT 1 FROM requests WHERE linked_to = ?", (request.id,)).fetchone():
+                raise InputError(f"other requests are linked to {request.id}: link those first")
+            db.execute(
+                "UPDATE requests SET linked_to = ?, status = ?, updated_at = ? WHERE id = ?",
+                (target.id, target.status.value, self.now().isoformat(), request.id),
+            )
+            self.event(db, request.id, "linked", to=target.id, status=target.status.value)
+            self.event(db, target.id, "linked_from", request=request.id)
+        return self.get(request.id)
+
+    def cancel(self, request_id: str, reason: str | None = None) -> Request:
+        why = note_text(reason, required=False)
+        with self.store.transaction() as db:
+            self._move(db, request_id, OPEN, S.cancelled, "cancelled", reason=why)
+        return self.get(request_id)
+
+    def deny(self, request_id: str, reason: str) -> Request:
+        why = note_text(reason)
+        with self.store.transaction() as db:
+            self._move(db, request_id, OPEN, S.denied, "denied", reason=why)
+        return self.get(request_id)
+
+    def mark_verified(self, request_id: str, method: str, note: str | None = None) -> Request:
+        """Identity established (by `code` or `manual`); a pending code is spent."""
+        extra = {"note": note} if note else {}
+        with self.store.transaction() as db:
+            self._move(
+                db,
+                request_id,
+                (S.identity_unverified,),
+                S.verified,
+                "verified",
+                method=method,
+                **extra,
+            )
+            db.execute("DELETE FROM codes WHERE request_id = ?", (request_id.strip(),))
+        return self.get(request_id)
+
+    # --- what the export and erasure code calls --------------------------------------------
+
+    def start_work(self, request_id: str, kind: str) -> str:
+        """Mark a verified request in progress for `kind` (export, erasure…); returns the address."""
+        with self.store.transaction() as db:
+            request = self._current(db, request_id)
+            if request.status not in WORKABLE and not request.linked_to:
+                hint = ": verify it first" if request.status == S.identity_unverified else ""
+                raise InputError(f"{request.id} is {request.status.value}{hint}")
+            self._move(db, request.id, WORKABLE, S.in_progress, "work_started", kind=kind)
+        return self.address(request_id)
+
+    def record_systems(self, request_id: str, statuses: Mapping[str, str]) -> None:
+        """The state per system for this request (ok, not_found, error, skipped, manual)."""
+        clean = {str(k): str(getattr(v, "value", v)) for k, v in sorted(statuses.items())}
+        if bad := sorted(set(clean.values()) - {s.value for s in Status}):
+            raise InputError(f"unknown system status {bad[0]!r}")
+        with self.store.transaction() as db:
+            request = self._current(db, request_id)
+            for system, status in clean.items():
+                db.execute(
+                    "INSERT INTO request_systems (request_id, system, status, updated_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT (request_id, system)"
+                    " DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
+                    (request.id, system, status, self.now().isoformat()),
+                )
+            self.event(db, request.id, "systems", **clean)
+
+    def record_package(
+        self, request_id: str, path: Path, *, complete: bool, days: float
+    ) -> pkgs.Package:
+        """Record a package written for the request; it expires after `days`."""
+        created = self.now()
+        expires = created + timedelta(days=days)
+        with self.store.transaction() as db:
+            request = self._current(db, request_id)
+            pkgs.insert(db, path, request.id, created, expires, complete)
+            self.event(
+                db,
+                request.id,
+                "package",
+                complete=complete,
+                bytes=path.stat().st_size,
+                expires_at=expires.isoformat(),
+            )
+        return self.packages(request.id)[0]
+
+    def await_manual(self, request_id: str, note: str) -> Request:
+        """Some work waits on a person (a processor without an API); the request stays open."""
+        why = note_text(note, "note")
+        with self.store.transaction() as db:
+            self._move(
+                db,
+                request_id,
+                (S.verified, S.in_progress),
+                S.awaiting_manual,
+                "awaiting_manual",
+                note=why,
+            )
+        return self.get(request_id)
+
+    def complete(self, request_id: str, note: str | None = None) -> Request:
+        """Close a request as answered. A completed erasure request forgets the address and its
+        packages (only the HMAC stays), and the WAL is checkpointed so no old page keeps them."""
+        why = note_text(note, "note", required=False)
+        extra = {"note": why} if why else {}
+        with self.store.transaction() as db:
+            request = self._move(
+                db, request_id, (*WORKABLE, S.awaiting_manual), S.completed, "completed", **extra
+            )
+            erasures = db.execute(
+                "SELECT id FROM requests WHERE (id = ? OR linked_to = ?) AND type = ?",
+                (request.id, request.id, RequestType.erasure.value),
+            ).fetchall()
+            for row in erasures:
+                self._forget(db, row["id"])
+        if erasures:
+            self.checkpoint()
+        return self.get(request.id)
+
+    def _forget(self, db: sqlite3.Connection, request_id: str) -> None:
+        """Drop the encrypted address, any code and the packages of one request."""
+        removed = [pkgs.remove(db, p) for p in pkgs.listed(db, request_id)]
+        db.execute("DELETE FROM codes WHERE request_id = ?", (request_id,))
+        db.execute("UPDATE requests SET address = NULL WHERE id = ?", (request_id,))
+        self.event(db, request_id, "address_dropped", packages_removed=len(removed))
+
+    def forget_closed(self, older_than_days: float) -> builtins.list[str]:
+        """Drop the addresses of requests closed longer ago than that, with no package left."""
+        cutoff = (self.now() - timedelta(days=older_than_days)).isoformat()
+        with self.store.transaction() as db:
+            rows = db.execute(
+                "SELECT id FROM requests WHERE address IS NOT NULL AND closed_at IS NOT NULL"
+                " AND closed_at < ? AND id NOT IN"
+                " (SELECT request_id FROM packages WHERE request_id IS NOT NULL) ORDER BY id",
+                (cutoff,),
+            ).fetchall()
+            for row in rows:
+                self._forget(db, row["id"])
+        if rows:
+            self.checkpoint()
+        return [r["id"] for r in rows]
+
+    def checkpoint(self) -> None:
+        """Move the WAL into the database and truncate it, so that no old page version stays."""
+        self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
