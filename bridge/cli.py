@@ -27,7 +27,14 @@ from bridge.errors import BridgeError, InputError
 from bridge.identity import Listener
 from bridge.redact import scrub
 from bridge.register import Register
-from bridge.views import check_table, export_progress, manual_table, plan_tables, summary_table
+from bridge.views import (
+    check_table,
+    erasure_summary_table,
+    export_progress,
+    manual_table,
+    plan_tables,
+    summary_table,
+)
 
 app = typer.Typer(
     name="privacy-bridge",
@@ -165,23 +172,41 @@ def demo(
         str, typer.Option("--shop", help="Which reference shop to play.")
     ] = "woocommerce",
 ) -> None:
-    """Start the sandbox, export a seeded customer with a rich history, and show the result.
+    """Start the sandbox, export a seeded customer with a rich history, then erase them.
 
-    Example: privacy-bridge demo --out ./demo-out
+    The erasure's plan is shown first (a dry run), then applied, verified and reported. The
+    sandbox and its state are thrown away afterwards; the package and the report stay.
+
+    Example: privacy-bridge demo --out ./demo-out --shop lightspeed
     """
+    import tempfile
+
     from bridge.config import Config
     from sandbox.server import start
 
-    with start(shop) as sandbox:
+    with start(shop) as sandbox, tempfile.TemporaryDirectory() as state:
         email = sandbox.shop.subject_email
         err.print(f"sandbox: {shop} shop with {', '.join(sandbox.servers)} on loopback")
         err.print(f"exporting the data of {email}")
-        config = Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": str(out_dir / "state")})
+        config = Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": state})
         with export_progress(err) as listener:
             result = api.export(email, out_dir, config, listener=listener)
-    out.print(summary_table(result.data))
-    out.print(f"package: {result.package}", highlight=False)
-    if not result.complete:
+        out.print(summary_table(result.data))
+        out.print(f"package: {result.package}", highlight=False)
+        policy = api.policy_for(config)
+        err.print(f"planning the erasure of {email}")
+        plan = api.erase(email, config, dry_run=True, policy=policy)
+        out.print(erasure_summary_table(plan.result, "Erasure plan (dry run: nothing changed yet)"))
+        err.print("applying the erasure")
+        erased = api.erase(email, config, dry_run=False, policy=policy, out_dir=out_dir)
+    out.print(erasure_summary_table(erased.result, "Erasure applied"))
+    if erased.result.manual_open:
+        out.print(manual_table(erased.result))
+    for problem in erased.result.problems:
+        out.print(f"[red]not verified:[/red] {problem}", highlight=False)
+    verdict = "verified" if erased.complete else "NOT complete"
+    out.print(f"erasure {verdict}; report: {erased.report}", highlight=False)
+    if not (result.complete and erased.complete):
         raise typer.Exit(1)
 
 

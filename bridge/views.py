@@ -12,6 +12,7 @@ from rich.table import Table
 
 from bridge.identity import Listener
 from bridge.models import DataPackage, Status
+from exports.erasure_report import compact_ids
 
 if TYPE_CHECKING:
     from bridge.api import CheckResult
@@ -124,5 +125,39 @@ def manual_table(result: ErasureResult) -> Table:
         if len(entries) > 1:
             others = ", ".join(e.step.record_id for e in entries[1:])
             text += f" [dim]Likewise for {others}.[/dim]"
-        table.add_row(",".join(str(e.seq) for e in entries), system, text)
+        table.add_row(compact_ids([str(e.seq) for e in entries]), system, text)
+    return table
+
+
+def erasure_summary_table(result: ErasureResult, title: str) -> Table:
+    """Per system, how many records each action touches (and, once applied, in which state)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("system")
+    for action in ACTION_STYLE:
+        table.add_column(action)
+    table.add_column("kept until")
+    table.add_column("states")
+    for source in result.sources:
+        entries = [e for e in result.steps if e.step.system == source.system]
+        counts = {a: sum(1 for e in entries if e.step.action.value == a) for a in ACTION_STYLE}
+        ends = sorted(e.step.until for e in entries if e.step.until)
+        states: dict[str, int] = {}
+        for e in entries:
+            states[e.state] = states.get(e.state, 0) + 1
+        table.add_row(
+            source.system
+            if source.status is not Status.error
+            else f"[red]{source.system}: {source.error}[/red]",
+            *(
+                f"[{ACTION_STYLE[a]}]{n}[/{ACTION_STYLE[a]}]" if n else "-"
+                for a, n in counts.items()
+            ),
+            f"{ends[0]} … {ends[-1]}" if ends else "-",
+            ", ".join(
+                f"[{STATE_STYLE.get(s, '')}]{n} {s}[/{STATE_STYLE.get(s, '')}]"
+                if STATE_STYLE.get(s)
+                else f"{n} {s}"
+                for s, n in sorted(states.items())
+            ),
+        )
     return table

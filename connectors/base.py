@@ -174,3 +174,37 @@ def record_date(value: object) -> date | None:
             return date.fromisoformat(value[:10])
         except ValueError:
             return None
+
+
+def kept_by_processor(
+    system: str,
+    title: str,
+    record: Record,
+    when: date | None,
+    policy: Policy,
+    today: date,
+    *,
+    reason: str,
+    legal_basis: str,
+) -> Step:
+    """A record the processor keeps and we cannot erase: retained while the fiscal term runs,
+    after that a manual request to the processor to erase it."""
+    action, until = policy.decide("payment", when, today)
+    if action is Action.retain:
+        return Step(
+            system=system,
+            record_type=record.type,
+            record_id=record.id,
+            action=Action.retain,
+            operation="none",
+            until=until,
+            legal_basis=legal_basis,
+            reason=reason,
+        )
+    return manual_step(
+        system,
+        record,
+        f"past the {policy.fiscal_years}-year fiscal term, and {title} has no API to erase it",
+        f"Ask {title} to erase or anonymise {record.type.replace('_', ' ')} {record.id}: it is "
+        f"past the {policy.fiscal_years}-year term for which it had to be kept.",
+    )

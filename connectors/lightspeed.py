@@ -250,7 +250,8 @@ class LightspeedConnector(Connector):
                             else "past the fiscal term: to be anonymised in the back office",
                             instruction=""
                             if action is Action.retain
-                            else "Anonymise it in the Lightspeed back office (Customers > Delete customer).",
+                            else f"Anonymise {kind.replace('_', ' ')} {record.id} in the Lightspeed back office "
+                            "(Customers > Delete customer).",
                         )
                     )
             else:
@@ -293,7 +294,8 @@ class LightspeedConnector(Connector):
                 "userAgent",
             ],
             kept=policy.retain.keep if until else [],
-            reason="Lightspeed's API cannot change an order's personal fields",
+            reason="Lightspeed's API cannot change an order's personal fields"
+            + ("" if action is Action.retain else " (past the fiscal term)"),
             instruction=f"In the Lightspeed back office, {what} (Customers > the customer > "
             "Delete customer anonymises the orders of a registered customer).",
         )

@@ -31,7 +31,14 @@ from bridge.models import Identifier, Record
 from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, record_date, require, same_email
+from connectors.base import (
+    Collected,
+    Connector,
+    kept_by_processor,
+    record_date,
+    require,
+    same_email,
+)
 
 PAGE_LIMIT = 250
 
@@ -147,17 +154,17 @@ class MollieConnector(Connector):
             else:  # payment, refund, chargeback
                 when = record_date(record.data.get("createdAt"))
                 steps.append(
-                    Step(
-                        system=self.name,
-                        record_type=record.type,
-                        record_id=record.id,
-                        action=Action.retain,
-                        operation="none",
-                        until=policy.until(when or today),
-                        legal_basis="Mollie's own legal duties as a payment institution (Wwft; "
-                        "art. 52 AWR for the shop's copy)",
+                    kept_by_processor(
+                        self.name,
+                        self.title,
+                        record,
+                        when,
+                        policy,
+                        today,
                         reason="payment records stay at Mollie, which keeps them under its own legal "
                         "duties; the shop cannot erase them",
+                        legal_basis="Mollie's own legal duties as a payment institution (Wwft; "
+                        "art. 52 AWR for the shop's copy)",
                     )
                 )
         return steps

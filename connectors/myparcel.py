@@ -27,7 +27,15 @@ from bridge.models import Identifier, Record
 from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, pages, record_date, require, same_email
+from connectors.base import (
+    Collected,
+    Connector,
+    kept_by_processor,
+    pages,
+    record_date,
+    require,
+    same_email,
+)
 
 SIZE = 200
 CONCEPT = 1
@@ -104,16 +112,16 @@ class MyParcelConnector(Connector):
                 continue
             when = record_date(record.data.get("created"))
             steps.append(
-                Step(
-                    system=self.name,
-                    record_type=record.type,
-                    record_id=record.id,
-                    action=Action.retain,
-                    operation="none",
-                    until=policy.until(when or today),
-                    legal_basis=policy.legal_basis,
+                kept_by_processor(
+                    self.name,
+                    self.title,
+                    record,
+                    when,
+                    policy,
+                    today,
                     reason="its label was printed: MyParcel and PostNL keep the shipment as proof of "
                     "delivery, and MyParcel's API cannot delete it",
+                    legal_basis=policy.legal_basis,
                 )
             )
         return steps

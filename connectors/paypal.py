@@ -28,7 +28,14 @@ from bridge.models import Identifier, Record
 from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, record_date, require, same_email
+from connectors.base import (
+    Collected,
+    Connector,
+    kept_by_processor,
+    record_date,
+    require,
+    same_email,
+)
 
 PAGE_SIZE = 500
 WINDOW = timedelta(days=31)
@@ -134,17 +141,17 @@ class PayPalConnector(Connector):
                 or record.data.get("detail", {}).get("invoice_date")
             )
             steps.append(
-                Step(
-                    system=self.name,
-                    record_type=record.type,
-                    record_id=record.id,
-                    action=Action.retain,
-                    operation="none",
-                    until=policy.until(when or today),
-                    legal_basis="PayPal's own legal duties as a payment processor; the shop's copy "
-                    "under art. 52 AWR",
+                kept_by_processor(
+                    self.name,
+                    self.title,
+                    record,
+                    when,
+                    policy,
+                    today,
                     reason="PayPal keeps its transaction records itself and offers no API to erase "
                     "them; the shop asks PayPal to restrict them (see the manual step)",
+                    legal_basis="PayPal's own legal duties as a payment processor; the shop's copy "
+                    "under art. 52 AWR",
                 )
             )
         if records:

@@ -129,7 +129,7 @@ def test_erasure_leaves_only_the_retained_invoice_fields(fresh: tuple[Sandbox, C
         if m["customerId"] in {c["id"] for c in mine["mollie"]}
     )
     manual = {e.step.system for e in result.manual_open}
-    assert manual == {"woocommerce", "paypal"}  # IP/user agent by SQL; PayPal has no API
+    assert {"woocommerce", "paypal"} <= manual  # IP/user agent by SQL; PayPal has no API
 
 
 def test_the_lookalikes_are_byte_identical_afterwards(fresh: tuple[Sandbox, Config]) -> None:
@@ -168,7 +168,9 @@ def test_a_failed_system_leaves_the_others_done_and_a_rerun_finishes(
         if e.step.system == "woocommerce" and e.step.operation == "put_order"
     }
     assert woo_states == {"failed"}
-    assert all(e.state == "done" for e in first.steps if e.step.system == "mollie")
+    assert all(
+        e.state == "done" for e in first.steps if e.step.system == "mollie" and e.step.automatic
+    )
     customer = next(e for e in first.steps if e.step.key.startswith("customer:"))
     assert customer.state == "failed" and "waits for" in (customer.outcome or "")
     sandbox.faults["woocommerce"].clear()
