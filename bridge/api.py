@@ -173,20 +173,18 @@ def erase(
     return EraseResult(result, path)
 
 
-def confirm_manual(email: str, config: Config, seqs: list[int], note: str = "") -> int:
-    """Mark manual steps of the person's open erasure as done by the operator."""
+def confirm_manual(email: str, config: Config, seqs: list[int], note: str = "") -> tuple[int, int]:
+    """Mark manual steps of the person's open erasure as done; (changed, still open)."""
     address = checked_email(email)
     store = Store(config.home)
-    journal = Journal.open(store, store.keys.pseudonym(address))
+    journal = Journal.find(store, store.keys.pseudonym(address))
+    if journal is None:
+        raise InputError("there is no open erasure for this address")
     changed = journal.confirm_manual(seqs, note)
-    entries = journal.entries()
-    if (
-        changed
-        and not any(e.state == "manual" for e in entries)
-        and journal.status == "awaiting_manual"
-    ):
+    remaining = sum(1 for e in journal.entries() if e.state == "manual")
+    if changed and not remaining and journal.status == "awaiting_manual":
         journal.set_status("verified")
-    return changed
+    return changed, remaining
 
 
 def erase_summary(outcome: EraseResult) -> dict[str, object]:

@@ -39,6 +39,16 @@ class Journal:
         self.id = erasure_id
 
     @classmethod
+    def find(cls, store: Store, subject: str) -> Journal | None:
+        """The person's unfinished erasure, if there is one."""
+        row = store.db.execute(
+            f"SELECT id FROM erasures WHERE subject = ? AND status IN ({','.join('?' * len(OPEN))}) "
+            "ORDER BY created_at DESC LIMIT 1",
+            (subject, *OPEN),
+        ).fetchone()
+        return cls(store, row["id"]) if row else None
+
+    @classmethod
     def open(cls, store: Store, subject: str, request_id: str | None = None) -> Journal:
         """The person's unfinished erasure, to resume, or a new one."""
         with store.transaction() as db:
