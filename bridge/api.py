@@ -20,6 +20,7 @@ from bridge.erasure import erase as run_erasure
 from bridge.erasure import report as erasure_report
 from bridge.errors import InputError, SystemFailure
 from bridge.identity import Listener, resolve
+from bridge.index import IndexView
 from bridge.journal import Journal
 from bridge.models import DataPackage, SourceResult, Status, Subject
 from bridge.policy import POLICY_SETTING, Policy, load_policy
@@ -59,6 +60,12 @@ def open_connectors(
         raise InputError(f"no system is configured: set e.g. {names} (see .env.example)")
     build = factory or (lambda cls, cfg: cls.from_config(cfg))
     connectors = [build(cls, config) for cls in classes]
+    if (config.home / Store.FILE).exists():  # an index exists: let lookups use it
+        store = Store(config.home)
+        for connector in connectors:
+            view = IndexView(store, connector.name)
+            if view.cursors:
+                connector.index = view
     try:
         yield connectors
     finally:

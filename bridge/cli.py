@@ -34,6 +34,8 @@ from bridge.views import (
     manual_table,
     plan_tables,
     summary_table,
+    sync_progress,
+    sync_table,
 )
 
 app = typer.Typer(
@@ -334,6 +336,44 @@ def erase(
             out.print(f"report: {outcome.report}", highlight=False)
     result = outcome.result
     if result.failed_systems or (not dry_run and not result.complete):
+        raise typer.Exit(1)
+
+
+@app.command("sync")
+@handled
+def sync_command(
+    full: Annotated[
+        bool, typer.Option("--full", help="Ignore the cursors: read everything.")
+    ] = False,
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Bring the pseudonymised index up to date with what changed in each system.
+
+    Example: privacy-bridge sync --json    (from cron or a systemd timer; see deploy/)
+
+    Exit 0 when every system synced; 1 when one failed (the others are saved); a second sync
+    while one runs is refused.
+    """
+    from bridge.sync import sync
+
+    config = load_config(env_file)
+    if as_json:
+        result = sync(config, full=full)
+    else:
+        with sync_progress(err) as listener:
+            result = sync(config, full=full, listener=listener)
+    summary = {
+        "ok": result.ok,
+        "seconds": result.seconds,
+        "requests": result.requests,
+        "streams": [s.__dict__ for s in result.streams],
+    }
+    if as_json:
+        out.print_json(json.dumps(summary))
+    else:
+        out.print(sync_table(result))
+    if not result.ok:
         raise typer.Exit(1)
 
 

@@ -31,6 +31,7 @@ class _Run:
     connector: Connector
     records: dict[tuple[str, str], Record] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    lookup: list[str] = field(default_factory=list)
     given: set[Identifier] = field(default_factory=set)
     error: str | None = None
     seconds: float = 0.0
@@ -44,6 +45,7 @@ class _Run:
             else:
                 self.records[key] = record
         self.notes.extend(n for n in collected.notes if n not in self.notes)
+        self.lookup.extend(n for n in collected.lookup if n not in self.lookup)
 
 
 def resolve(
@@ -114,6 +116,7 @@ def _result(run: _Run) -> SourceResult:
         categories={
             t: c.categories.get(t, []) for t in sorted({r.type for r in run.records.values()})
         },
+        lookup=run.lookup,
         requests=c.requests_made,
         seconds=round(run.seconds, 3),
     )

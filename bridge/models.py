@@ -75,6 +75,9 @@ class SourceResult(BaseModel):
         default_factory=dict, description="Record type -> categories of personal data it holds."
     )
     role: str = Field(default="", description="The system's role: platform, processor, controller.")
+    lookup: list[str] = Field(
+        default_factory=list, description="How the system was searched: live, or the sync index."
+    )
     requests: int = Field(default=0, description="HTTP requests made to this system.")
     seconds: float = Field(default=0.0, description="Time spent on this system.")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bridge.api import CheckResult
     from bridge.erasure import ErasureResult
     from bridge.journal import Entry
+    from bridge.sync import SyncResult
 
 STATUS_STYLE = {
     Status.ok: "green",
@@ -160,4 +161,32 @@ def erasure_summary_table(result: ErasureResult, title: str) -> Table:
                 for s, n in sorted(states.items())
             ),
         )
+    return table
+
+
+@contextmanager
+def sync_progress(console: Console) -> Iterator[Callable[[str, str, int], None]]:
+    """A line per system and stream, counting the entries written."""
+    tasks: dict[tuple[str, str], TaskID] = {}
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+
+        def listener(system: str, stream: str, entries: int) -> None:
+            key = (system, stream)
+            if key not in tasks:
+                tasks[key] = progress.add_task("", total=None)
+            progress.update(tasks[key], description=f"{system} {stream}: {entries} entries")
+
+        yield listener
+        for task in tasks.values():
+            progress.update(task, total=1, completed=1)
+
+
+def sync_table(result: SyncResult) -> Table:
+    table = Table(title=f"Sync ({result.seconds:.1f} s)", title_justify="left")
+    for column in ("system", "stream", "entries", "cursor", "status"):
+        table.add_column(column)
+    for s in result.streams:
+        status = f"[red]{s.error}[/red]" if s.error else "[green]ok[/green]"
+        table.add_row(s.system, s.stream, str(s.entries), s.cursor or "-", status)
     return table

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 
 from bridge.config import Config, Setting
 from bridge.errors import InputError, SystemFailure
@@ -26,6 +26,21 @@ EMAIL = "email"  # the one identifier kind the core itself starts from
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the mail's job.
 _EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class IndexLookup(Protocol):
+    """What a connector may ask of the sync index about its own system."""
+
+    synced_at: datetime | None  # when this system's index was last brought up to date
+    cursors: dict[str, str]
+
+    def records_of(self, email: str, record_type: str) -> list[tuple[str, str | None]]:
+        """(record id, activity) of this system's records of the person with that address."""
+        ...
+
+    def linked(self, kind: str, value: str, record_type: str) -> list[tuple[str, str | None]]:
+        """(record id, activity) of this system's records that reveal that identifier."""
+        ...
 
 
 def normalise_email(value: str) -> str:
@@ -46,6 +61,30 @@ def same_email(found: object, wanted: str) -> bool:
     return isinstance(found, str) and normalise_email(found) == wanted
 
 
+@dataclass(frozen=True)
+class IndexEntry:
+    """One record as the sync index keeps it: who (by address, hashed by the core), when, links."""
+
+    record_type: str
+    record_id: str
+    email: str | None  # as the record has it; the core stores only its HMAC
+    activity: str | None  # ISO date or time of the person's activity this record shows
+    links: tuple[tuple[str, str], ...] = ()  # (identifier kind, value) the record reveals
+
+
+@dataclass
+class Batch:
+    """Entries of one sync stream, and the cursor to save once they are written.
+
+    A stream that pages in cursor order moves the cursor with every batch; one that cannot
+    (newest first, or ordered by id) repeats the old cursor until its last batch, so that an
+    interrupted run starts again from the old one: entries are upserts, so nothing doubles.
+    """
+
+    entries: list[IndexEntry]
+    cursor: str | None
+
+
 @dataclass
 class Collected:
     """What one `collect()` call found."""
@@ -53,6 +92,7 @@ class Collected:
     records: list[Record] = field(default_factory=list)
     revealed: list[Identifier] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lookup: list[str] = field(default_factory=list)  # how the system was searched
 
     def add(self, type_: str, id_: object, matched_by: str, data: dict[str, Any]) -> None:
         self.records.append(Record(type=type_, id=str(id_), matched_by=[matched_by], data=data))
@@ -74,6 +114,10 @@ class Connector(ABC):
     notes: ClassVar[tuple[str, ...]] = ()
 
     http: HttpClient
+    # The sync streams this system offers (see `changes`), and the index view the core attaches
+    # when an index exists, so that lookups can use it instead of scanning.
+    streams: ClassVar[tuple[str, ...]] = ()
+    index: IndexLookup | None = None
 
     @classmethod
     def enabled(cls, config: Config) -> bool:
@@ -108,6 +152,12 @@ class Connector(ABC):
     def fetch(self, step: Step) -> dict[str, Any] | None:
         """The record as it is now, for verification; None when it no longer exists."""
         raise NotImplementedError
+
+    # -- the scheduled sync ---------------------------------------------------------------------
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        """What changed in `stream` since `cursor` (everything when None), batch by batch."""
+        raise NotImplementedError(stream)
 
     @property
     def requests_made(self) -> int:

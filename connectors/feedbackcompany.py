@@ -15,7 +15,7 @@ Unconfirmed (vendor-apis.md §6): the invitations listing rests on a single sour
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -28,7 +28,16 @@ from bridge.models import Identifier, Record
 from bridge.plan import Step
 from bridge.policy import Policy
 from connectors import kinds
-from connectors.base import Collected, Connector, manual_step, pages, require, same_email
+from connectors.base import (
+    Batch,
+    Collected,
+    Connector,
+    IndexEntry,
+    manual_step,
+    pages,
+    require,
+    same_email,
+)
 
 PER_PAGE = 100
 REVIEW_ORDER_KEYS = ("external_id", "order_number", "orderNumber")
@@ -135,6 +144,27 @@ class FeedbackCompanyConnector(Connector):
             for r in records
         ]
 
+    # -- the scheduled sync: the invitations listing is newest first, read page by page (the
+    # offset) until the previous run's newest; the new cursor is saved with the last batch ------
+
+    streams = ("invitations",)
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        newest, page = cursor, 1
+        while True:
+            body = self._get("api/v2/invitations", page=page, per_page=PER_PAGE)
+            items = body.get("invitations") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise SystemFailure(self.name, "unexpected answer listing invitations")
+            dates = [str(i.get("date_created") or "") for i in items]
+            fresh = [i for i, d in zip(items, dates, strict=True) if not cursor or d >= cursor]
+            newest = max([newest or "", *dates]) or None
+            done = len(items) < PER_PAGE or (cursor is not None and len(fresh) < len(items))
+            yield Batch([_entry(i) for i in fresh], newest if done else cursor)
+            if done:
+                return
+            page += 1
+
     def _all_invitations(self) -> list[dict[str, Any]]:
         """Read once per export: later rounds match new order numbers against the same list."""
         if self._invitations is None:
@@ -190,3 +220,14 @@ class FeedbackCompanyConnector(Connector):
                 self._token = str(body["access_token"])
                 self.http.redact.secrets.append(self._token)
             return {"Authorization": f"Bearer {self._token}"}
+
+
+def _entry(invitation: dict[str, Any]) -> IndexEntry:
+    number = invitation.get("external_id")
+    return IndexEntry(
+        "review_invitation",
+        str(invitation["id"]),
+        (invitation.get("customer") or {}).get("email"),
+        invitation.get("date_created"),
+        ((kinds.ORDER_NUMBER, str(number)),) if number else (),
+    )

@@ -18,7 +18,7 @@ whether `paymentData` carries the payment provider's id (used when it does).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -32,8 +32,10 @@ from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
 from connectors.base import (
+    Batch,
     Collected,
     Connector,
+    IndexEntry,
     manual_step,
     pages,
     record_date,
@@ -168,6 +170,32 @@ class LightspeedConnector(Connector):
                         item,
                     )
 
+    # -- the scheduled sync: customers and orders updated since the cursor (`updated_at_min`);
+    # lists come in id order, so the new cursor is saved with the last batch only -------------
+
+    streams = ("customers", "orders")
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        query: dict[str, Any] = {"updated_at_min": cursor.replace("T", " ")[:19]} if cursor else {}
+        newest, page = cursor, 1
+        while True:
+            items = _unwrap(
+                self.http.json(
+                    "GET", f"{stream}.json", params={**query, "page": page, "limit": LIMIT}
+                )
+            )
+            if items is None:
+                raise SystemFailure(self.name, f"unexpected answer to {stream}.json")
+            newest = max([newest or "", *(str(i.get("updatedAt") or "") for i in items)]) or None
+            done = len(items) < LIMIT
+            yield Batch(
+                [_entry(stream, i) for i in items if isinstance(i, dict)],
+                newest if done else cursor,
+            )
+            if done:
+                return
+            page += 1
+
     def _order(self, order: dict[str, Any], why: str, found: Collected) -> None:
         oid, number = order["id"], str(order.get("number") or order["id"])
         found.add("order", oid, why, order)
@@ -182,18 +210,9 @@ class LightspeedConnector(Connector):
                 found.add(
                     SINGULAR[resource], item["id"], f"{SINGULAR[resource]} of order {number}", item
                 )
-        via = f"shop order {number}"
         when = str(order.get("createdAt") or "")
-        found.reveal(kinds.ORDER_NUMBER, number, via, date=when)
-        data = order.get("paymentData") if isinstance(order.get("paymentData"), dict) else {}
-        tid = str((data or {}).get("transaction_id") or "")
-        provider = str(order.get("paymentId") or "").lower()
-        if tid.startswith("tr_"):
-            found.reveal(kinds.MOLLIE_PAYMENT_ID, tid, via, date=when)
-        elif tid.startswith("ord_"):
-            found.reveal(kinds.MOLLIE_ORDER_ID, tid, via, date=when)
-        elif tid and "paypal" in provider:
-            found.reveal(kinds.PAYPAL_TRANSACTION_ID, tid, via, date=when)
+        for kind, value in order_links(order):
+            found.reveal(kind, value, f"shop order {number}", date=when)
 
     # -- erasure ------------------------------------------------------------------------------
     # The API deletes customers, reviews, newsletter subscriptions, tickets and returns; it cannot
@@ -328,6 +347,29 @@ class LightspeedConnector(Connector):
             return items, None
 
         return [item for item in pages(fetch, self.name, page_size=LIMIT) if isinstance(item, dict)]
+
+
+def order_links(order: dict[str, Any]) -> list[tuple[str, str]]:
+    """The order number, and the payment provider's id where `paymentData` carries one."""
+    links = [(kinds.ORDER_NUMBER, str(order.get("number") or order["id"]))]
+    data = order.get("paymentData") if isinstance(order.get("paymentData"), dict) else {}
+    tid = str((data or {}).get("transaction_id") or "")
+    provider = str(order.get("paymentId") or "").lower()
+    if tid.startswith("tr_"):
+        links.append((kinds.MOLLIE_PAYMENT_ID, tid))
+    elif tid.startswith("ord_"):
+        links.append((kinds.MOLLIE_ORDER_ID, tid))
+    elif tid and "paypal" in provider:
+        links.append((kinds.PAYPAL_TRANSACTION_ID, tid))
+    return links
+
+
+def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:
+    if stream == "customers":
+        return IndexEntry("customer", str(item["id"]), item.get("email"), item.get("createdAt"))
+    return IndexEntry(
+        "order", str(item["id"]), item.get("email"), item.get("createdAt"), tuple(order_links(item))
+    )
 
 
 def _unwrap(body: Any) -> list[Any] | None:

@@ -32,8 +32,10 @@ from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
 from connectors.base import (
+    Batch,
     Collected,
     Connector,
+    IndexEntry,
     kept_by_processor,
     record_date,
     require,
@@ -106,8 +108,8 @@ class MollieConnector(Connector):
         customers: dict[str, str] = {}
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
-                for customer in self._scan_customers(ident.value):
-                    customers.setdefault(customer["id"], "e-mail address of the Mollie customer")
+                for cst in self._customers_with(ident.value, found):
+                    customers.setdefault(cst, "e-mail address of the Mollie customer")
             elif ident.kind == kinds.MOLLIE_CUSTOMER_ID:
                 customers.setdefault(
                     ident.value, f"Mollie customer {ident.value}, named by {ident.via}"
@@ -180,10 +182,44 @@ class MollieConnector(Connector):
         customer = self._get(lambda: self.client.customers.get(step.record_id))
         return dict(customer) if customer is not None else None
 
-    def _scan_customers(self, email: str) -> Iterator[dict[str, Any]]:
+    # -- the scheduled sync: customers and payments, newest first, until the previous run's
+    # newest; the new cursor is saved with the last batch, so an interrupted run starts over -----
+
+    streams = ("customers", "payments")
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        resource = self.client.customers if stream == "customers" else self.client.payments
+        newest = cursor
+        batch: list[IndexEntry] = []
+        for item in self._all(lambda: resource.list(limit=PAGE_LIMIT)):
+            created = str(item.get("createdAt") or "")
+            if cursor and created and created < cursor:
+                break  # older than the last run's newest: seen before
+            newest = max(newest or "", created) or None
+            batch.append(_entry(stream, item))
+            if len(batch) == PAGE_LIMIT:
+                yield Batch(batch, cursor)
+                batch = []
+        yield Batch(batch, newest)
+
+    def _customers_with(self, email: str, found: Collected) -> list[str]:
+        """Mollie customers with this address: from the index plus the customers created since
+        its last sync (newest first, so usually one page), or else by scanning them all."""
+        synced = self.index.cursors.get("customers") if self.index else None
+        if self.index is None or synced is None:
+            found.lookup.append("customers: live scan of all customers (no index)")
+            listing = self._all(lambda: self.client.customers.list(limit=PAGE_LIMIT))
+            return [c["id"] for c in listing if same_email(c.get("email"), email)]
+        ids = [cst for cst, _ in self.index.records_of(email, "mollie_customer")]
         for customer in self._all(lambda: self.client.customers.list(limit=PAGE_LIMIT)):
-            if same_email(customer.get("email"), email):
-                yield customer
+            if str(customer.get("createdAt") or "") < synced:
+                break
+            if same_email(customer.get("email"), email) and customer["id"] not in ids:
+                ids.append(customer["id"])
+        found.lookup.append(
+            f"customers: index (synced {self.index.synced_at}) and those created since"
+        )
+        return ids
 
     def _customer(self, cst: str, why: str, found: Collected) -> None:
         customer = self._get(lambda: self.client.customers.get(cst))
@@ -260,3 +296,17 @@ def _customer_of(record: Record) -> str | None:
     href = ((record.data.get("_links") or {}).get("customer") or {}).get("href", "")
     tail = str(href).rstrip("/").rsplit("/", 1)[-1]
     return tail if tail.startswith("cst_") else None
+
+
+def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:
+    if stream == "customers":
+        return IndexEntry("mollie_customer", item["id"], item.get("email"), item.get("createdAt"))
+    links = [
+        (kinds.MOLLIE_CUSTOMER_ID, item.get("customerId")),
+        (kinds.MOLLIE_PAYMENT_ID, item["id"]),
+    ]
+    email = (item.get("billingAddress") or {}).get("email")
+    return IndexEntry(
+        "payment", item["id"], email, item.get("createdAt"),
+        tuple((k, str(v)) for k, v in links if v),
+    )  # fmt: skip

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -28,8 +28,10 @@ from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
 from connectors.base import (
+    Batch,
     Collected,
     Connector,
+    IndexEntry,
     kept_by_processor,
     pages,
     record_date,
@@ -145,6 +147,31 @@ class MyParcelConnector(Connector):
         found = (data.get("search_results") or data).get("shipments") or []
         return next((s for s in found if str(s.get("id")) == step.record_id), None)
 
+    # -- the scheduled sync: shipments by creation date (`from`, the day of the cursor: the
+    # filter takes dates), oldest first; the cursor moves with every page ------------------------
+
+    streams = ("shipments",)
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        query: dict[str, Any] = {"sort": "created", "order": "ASC"}
+        if cursor:
+            query["from"] = cursor[:10]
+        page, total = 1, 1
+        while page <= total:
+            body = self.http.json("GET", "shipments", params={**query, "size": SIZE, "page": page})
+            data = (body or {}).get("data") or {}
+            results = data.get("search_results", data)
+            shipments = results.get("shipments") or []
+            count = results.get("results")
+            total = (
+                math.ceil(int(count) / SIZE)
+                if isinstance(count, int)
+                else page + (len(shipments) == SIZE)
+            )
+            cursor = max([cursor or "", *(str(s.get("created") or "") for s in shipments)]) or None
+            yield Batch([_entry(s) for s in shipments], cursor)
+            page += 1
+
     def _search(self, query: dict[str, Any], first_page_only: bool = False) -> list[dict[str, Any]]:
         def fetch(page: int) -> tuple[list[Any], int | None]:
             body = self.http.json("GET", "shipments", params={"size": SIZE, **query, "page": page})
@@ -162,3 +189,14 @@ class MyParcelConnector(Connector):
             return shipments, math.ceil(int(total) / size) if isinstance(total, int) else None
 
         return list(pages(fetch, self.name, page_size=SIZE))
+
+
+def _entry(shipment: dict[str, Any]) -> IndexEntry:
+    reference = shipment.get("reference_identifier")
+    return IndexEntry(
+        "shipment",
+        str(shipment["id"]),
+        (shipment.get("recipient") or {}).get("email"),
+        shipment.get("created"),
+        ((kinds.ORDER_NUMBER, str(reference)),) if reference else (),
+    )

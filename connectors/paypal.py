@@ -29,8 +29,10 @@ from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
 from connectors.base import (
+    Batch,
     Collected,
     Connector,
+    IndexEntry,
     kept_by_processor,
     record_date,
     require,
@@ -41,6 +43,9 @@ PAGE_SIZE = 500
 WINDOW = timedelta(days=31)
 HISTORY = timedelta(days=3 * 365)
 TOKEN_MARGIN_S = 60
+LOOKBACK = timedelta(
+    hours=3
+)  # "It takes a maximum of three hours for executed transactions to appear"
 
 
 def _stamp(moment: datetime) -> str:
@@ -102,6 +107,7 @@ class PayPalConnector(Connector):
         self._refunds_by_reference: dict[str, list[dict[str, Any]]] = {}
         self._scanned: dict[str, dict[str, Any]] = {}
         self._emails: set[str] = set()
+        self._refunds_seen: set[str] = set()
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -180,11 +186,22 @@ class PayPalConnector(Connector):
     # -- transactions -------------------------------------------------------------------------
 
     def _scan(self, email: str, found: Collected) -> None:
-        """Every window of the last 3 years, newest first; exact payer e-mail matches."""
+        """Every window of the last 3 years, newest first; exact payer e-mail matches. With an
+        index: the indexed transactions by id, and a scan only of the time since its sync."""
         self._emails.add(email)
         matched: list[dict[str, Any]] = []
         end = self.now
         oldest = self.now - HISTORY + timedelta(days=1)
+        synced = self.index.cursors.get("transactions") if self.index else None
+        if self.index is not None and synced:
+            oldest = max(oldest, (_parse(synced) or self.now) - LOOKBACK)
+            found.lookup.append(
+                f"transactions: index (synced {self.index.synced_at}) and a scan since"
+            )
+            for tid, when in self.index.records_of(email, "paypal_transaction"):
+                matched += self._by_id(tid, when)
+        else:
+            found.lookup.append("transactions: live scan of 31-day windows over 3 years (no index)")
         while end > oldest:
             start = max(end - WINDOW, oldest)
             for detail in self._transactions(start, end):
@@ -212,9 +229,7 @@ class PayPalConnector(Connector):
         if ident.value in self._scanned:
             hits = [self._scanned[ident.value]]
         else:
-            start = max(when - timedelta(days=2), self.now - HISTORY + timedelta(days=1))
-            end = min(start + WINDOW, self.now)
-            hits = list(self._transactions(start, end, transaction_id=ident.value))
+            hits = self._by_id(ident.value, ident.context.get("date"))
         if not hits:
             found.notes.append(f"PayPal transaction {ident.value} ({ident.via}) was not found.")
         for detail in hits:
@@ -229,7 +244,37 @@ class PayPalConnector(Connector):
             found.add("paypal_transaction", ident.value, why, detail)
             self._add_refunds(ident.value, found)
 
+    def _by_id(self, tid: str, date_known: str | None) -> list[dict[str, Any]]:
+        """One transaction by id, in a window from just before the date it is known by."""
+        when = _parse(date_known or "") or self.now
+        start = max(when - timedelta(days=2), self.now - HISTORY + timedelta(days=1))
+        end = min(start + WINDOW, self.now)
+        return list(self._transactions(start, end, transaction_id=tid))
+
+    # -- the scheduled sync: 31-day windows from the cursor, looking back 3 hours for the
+    # transactions PayPal shows late; each window's end is the next cursor ----------------------
+
+    streams = ("transactions",)
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        now = self.now  # fixed for the run: the last window ends here
+        start = (_parse(cursor) or now) - LOOKBACK if cursor else now - HISTORY + timedelta(days=1)
+        while True:
+            end = min(start + WINDOW, now)
+            entries = [_entry(d) for d in self._transactions(start, end)]
+            yield Batch(entries, _stamp(end))
+            if end >= now:
+                return
+            start = end
+
     def _add_refunds(self, tid: str, found: Collected) -> None:
+        if self.index is not None and self.index.cursors.get("transactions"):
+            for rid, when in self.index.linked(
+                kinds.PAYPAL_TRANSACTION_ID, tid, "paypal_transaction"
+            ):
+                if rid != tid and rid not in self._refunds_seen:
+                    self._refunds_seen.add(rid)
+                    self._refunds_by_reference.setdefault(tid, []).extend(self._by_id(rid, when))
         for refund in self._refunds_by_reference.get(tid, []):
             rid = refund["transaction_info"]["transaction_id"]
             found.add("paypal_transaction", rid, f"refund of PayPal transaction {tid}", refund)
@@ -322,3 +367,19 @@ class PayPalConnector(Connector):
                 )
                 self.http.redact.secrets.append(body["access_token"])
             return {"Authorization": f"Bearer {self._token[0]}"}
+
+
+def _entry(detail: dict[str, Any]) -> IndexEntry:
+    info = detail.get("transaction_info") or {}
+    links = [
+        (kinds.PAYPAL_TRANSACTION_ID, info.get("transaction_id")),
+        (kinds.PAYPAL_TRANSACTION_ID, info.get("paypal_reference_id")),
+        (kinds.ORDER_NUMBER, info.get("invoice_id")),
+    ]
+    return IndexEntry(
+        "paypal_transaction",
+        str(info.get("transaction_id")),
+        (detail.get("payer_info") or {}).get("email_address"),
+        info.get("transaction_initiation_date"),
+        tuple((k, str(v)) for k, v in links if v),
+    )

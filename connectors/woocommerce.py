@@ -15,9 +15,9 @@ download's URL can carry personal data, and do go into the package.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 
 import requests
@@ -32,10 +32,11 @@ from bridge.plan import Step
 from bridge.policy import Policy
 from connectors import kinds
 from connectors import woocommerce_erasure as erasure
-from connectors.base import Collected, Connector, pages, require, same_email
+from connectors.base import Batch, Collected, Connector, IndexEntry, pages, require, same_email
 
 PER_PAGE = 100
 REVIEW_STATUSES = ("all", "spam", "trash")
+CUSTOMER_REREAD = timedelta(hours=20)  # customers have no date filter: re-read them daily
 
 # What the payment plugins store on an order (vendor-apis.md §8): method prefix -> id kind.
 _TRANSACTION_KINDS: tuple[tuple[str, Callable[[str], str | None]], ...] = (
@@ -62,6 +63,22 @@ def wp_error(response: requests.Response) -> str:
     if not isinstance(body, dict):
         return f"HTTP {response.status_code}"
     return f"HTTP {response.status_code} {body.get('code', '')}: {body.get('message', '')}"
+
+
+def order_links(order: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(kind, value, where) of the identifiers an order reveals for the next systems."""
+    links = [(kinds.ORDER_NUMBER, str(order.get("number") or order["id"]), "")]
+    method = str(order.get("payment_method") or "")
+    tid = str(order.get("transaction_id") or "")
+    for prefix, kind_of in _TRANSACTION_KINDS:
+        kind = kind_of(tid) if tid and method.startswith(prefix) else None
+        if kind:
+            links.append((kind, tid, f" ({method})"))
+    for meta in order.get("meta_data") or []:
+        kind = _META_KINDS.get(str(meta.get("key")))
+        if kind and isinstance(meta.get("value"), str) and meta["value"]:
+            links.append((kind, meta["value"], f" (meta {meta['key']})"))
+    return links
 
 
 class _PooledAPI(API):
@@ -185,17 +202,70 @@ class WooCommerceConnector(Connector):
     def _reveal_order(self, order: dict[str, Any], number: str, found: Collected) -> None:
         via = f"shop order {number}"
         when = str(order.get("date_paid_gmt") or order.get("date_created_gmt") or "")
-        found.reveal(kinds.ORDER_NUMBER, number, via, date=when)
-        method = str(order.get("payment_method") or "")
-        tid = str(order.get("transaction_id") or "")
-        for prefix, kind_of in _TRANSACTION_KINDS:
-            kind = kind_of(tid) if tid and method.startswith(prefix) else None
-            if kind:
-                found.reveal(kind, tid, f"{via} ({method})", date=when)
-        for meta in order.get("meta_data") or []:
-            kind = _META_KINDS.get(str(meta.get("key")))
-            if kind and isinstance(meta.get("value"), str):
-                found.reveal(kind, meta["value"], f"{via} (meta {meta['key']})", date=when)
+        for kind, value, where in order_links(order):
+            found.reveal(kind, value, f"{via}{where}", date=when)
+
+    # -- the scheduled sync: orders by modification date, reviews by creation date, customers
+    # (no date filter) in full at most once a day, reading only the fields the index needs ------
+
+    streams = ("orders", "reviews", "customers")
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        if stream == "customers":
+            yield from self._customer_changes(cursor)
+            return
+        date_field = "date_modified_gmt" if stream == "orders" else "date_created_gmt"
+        query: dict[str, Any] = {
+            "orderby": "modified" if stream == "orders" else "date_gmt",
+            "order": "asc",
+        }
+        if stream == "reviews":
+            query["status"] = "all"
+        if cursor:  # one second back: equal timestamps on both sides of a page break
+            since = (datetime.fromisoformat(cursor) - timedelta(seconds=1)).isoformat(
+                timespec="seconds"
+            )
+            query["modified_after" if stream == "orders" else "after"] = since
+            query["dates_are_gmt"] = "true"
+        endpoint = "orders" if stream == "orders" else "products/reviews"
+        page, total = 1, 1
+        while page <= total:
+            response = self.api.get(endpoint, params={**query, "per_page": PER_PAGE, "page": page})
+            items = self._json(response) or []
+            header = response.headers.get("X-WP-TotalPages", "")
+            total = (
+                int(header) if header.isdigit() else (page + 1 if len(items) == PER_PAGE else page)
+            )
+            stamps = [str(i.get(date_field) or "") for i in items]
+            cursor = max([cursor or "", *stamps]) or None
+            yield Batch([self._entry(stream, i) for i in items], cursor)
+            page += 1
+
+    def _customer_changes(self, cursor: str | None) -> Iterator[Batch]:
+        now = datetime.now(UTC)
+        if cursor and now - datetime.fromisoformat(cursor) < CUSTOMER_REREAD:
+            return
+        fields = "id,email,date_created_gmt,role"
+        query = {"role": "all", "orderby": "id", "order": "asc", "_fields": fields}
+        items = self._list("customers", query)
+        yield Batch([self._entry("customers", c) for c in items], now.isoformat(timespec="seconds"))
+
+    @staticmethod
+    def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:
+        if stream == "orders":
+            links = tuple((kind, value) for kind, value, _ in order_links(item))
+            links += ((kinds.SHOP_CUSTOMER_ID, str(item.get("customer_id") or "")),)
+            return IndexEntry(
+                "order", str(item["id"]), (item.get("billing") or {}).get("email"),
+                item.get("date_created_gmt"), tuple(link for link in links if link[1] not in ("", "0")),
+            )  # fmt: skip
+        if stream == "reviews":
+            return IndexEntry(
+                "review", str(item["id"]), item.get("reviewer_email"), item.get("date_created_gmt")
+            )
+        return IndexEntry(
+            "customer", str(item["id"]), item.get("email"), item.get("date_created_gmt")
+        )
 
     def _collect_reviews(self, email: str, customer_ids: Iterable[int], found: Collected) -> None:
         seen: set[int] = set()

@@ -367,11 +367,11 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
     ]
     assert manifest["generated_at"] == "2024-01-02T03:04:05Z"
     assert manifest["systems"] == [
-        {"system": "alpha", "status": "ok", "records": 3, "error": None},
-        {"system": "beta", "status": "not_found", "records": 0, "error": None},
-        {"system": "gamma", "status": "error", "records": 0, "error": "timeout"},
-        {"system": "delta", "status": "manual", "records": 0, "error": None},
-        {"system": "epsilon", "status": "ok", "records": 1, "error": None},
+        {"system": "alpha", "status": "ok", "records": 3, "error": None, "lookup": []},
+        {"system": "beta", "status": "not_found", "records": 0, "error": None, "lookup": []},
+        {"system": "gamma", "status": "error", "records": 0, "error": "timeout", "lookup": []},
+        {"system": "delta", "status": "manual", "records": 0, "error": None, "lookup": []},
+        {"system": "epsilon", "status": "ok", "records": 1, "error": None, "lookup": []},
     ]
     assert (
         files["csv/order.csv"]
