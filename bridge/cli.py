@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -33,6 +34,7 @@ from bridge.views import (
     export_progress,
     manual_table,
     plan_tables,
+    retention_table,
     summary_table,
     sync_progress,
     sync_table,
@@ -223,18 +225,39 @@ def sandbox_serve(
         str, typer.Option("--shop", help="Which reference shop to play.")
     ] = "woocommerce",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated shop.")] = 7,
+    scale: Annotated[
+        int,
+        typer.Option(
+            "--scale",
+            min=1,
+            help="Make the shop about N times as large: N-1 copies of its people with all "
+            "their records (70: about 100,000 orders and 20,000 customers).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the fakes on free loopback ports until interrupted (SIGINT or SIGTERM).
 
     Example: privacy-bridge sandbox serve --env-file sandbox.env --latency-ms 50
     then, in another shell: privacy-bridge export --env-file sandbox.env --email ... --out out
     """
-    from sandbox.server import env_file_text, start
+    import time
 
+    from sandbox.data import build_shop
+    from sandbox.server import SHOPS, env_file_text, start
+
+    if shop not in SHOPS:
+        raise InputError(f"unknown shop {shop!r}; choose from {', '.join(SHOPS)}")
+    began = time.perf_counter()
+    built = build_shop(shop, seed=seed, scale=scale)
+    orders = len(built.woocommerce.orders) + len(built.lightspeed.resources.get("orders", []))
+    err.print(
+        f"built the {shop} shop (scale {scale}: {orders:,} orders) "
+        f"in {time.perf_counter() - began:.1f} s"
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with start(shop, latency_ms=latency_ms, seed=seed) as sandbox:
+    with start(shop, latency_ms=latency_ms, seed=seed, shop=built) as sandbox:
         text = env_file_text(sandbox.env, subject=sandbox.shop.subject_email)
         env_file.write_text(text)
         out.print(text, end="", highlight=False, markup=False)
@@ -375,6 +398,89 @@ def sync_command(
         out.print(sync_table(result))
     if not result.ok:
         raise typer.Exit(1)
+
+
+retention_app = typer.Typer(help="Retention terms: who and what is past the policy's term.")
+app.add_typer(retention_app, name="retention")
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="Count as if it were this day (YYYY-MM-DD).")
+]
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        raise InputError("--today takes a date as YYYY-MM-DD") from None
+
+
+@retention_app.command("due")
+@handled
+def retention_due(
+    env_file: EnvFile = None, as_json: JsonFlag = False, today: TodayOption = None
+) -> None:
+    """List people inactive for longer than the term, and retained records whose term ended.
+
+    Example: privacy-bridge retention due --json    (after a sync: it reads the index)
+    """
+    from bridge.retention import due
+
+    config = load_config(env_file)
+    found = due(config, api.policy_for(config), _day(today))
+    if as_json:
+        out.print_json(json.dumps({
+            "people": [p.__dict__ for p in found.people],
+            "expired": [
+                {"erasure": e.erasure_id, "seq": e.seq, "system": e.step.system,
+                 "record": e.step.key, "until": str(e.step.until)}
+                for e in found.expired
+            ],
+        }))  # fmt: skip
+        return
+    out.print(retention_table(found))
+
+
+@retention_app.command("apply")
+@handled
+def retention_apply(
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking (for cron).")] = False,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who acts, for the register's audit trail.")
+    ] = None,
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+    today: TodayOption = None,
+) -> None:
+    """Open erasure requests for the people past the term, and end expired retentions.
+
+    Example: privacy-bridge retention apply    (shows what is due, then asks)
+
+    The requests are opened verified (the shop itself asks); erase them with
+    `privacy-bridge erase --request ID --yes`.
+    """
+    from bridge.retention import apply, due
+
+    config = load_config(env_file)
+    policy, day = api.policy_for(config), _day(today)
+    found = due(config, policy, day)
+    if not as_json:
+        out.print(retention_table(found))
+    if not (found.people or found.expired):
+        return
+    if not yes and not typer.confirm("Open these erasure requests and end these retentions?"):
+        raise typer.Exit(1)
+    done = apply(config, policy, day, operator)
+    if as_json:
+        out.print_json(json.dumps(done.__dict__))
+    else:
+        for opened in done.opened:
+            out.print(f"opened erasure request {opened['request']}", highlight=False)
+        for ended in done.ended:
+            out.print(f"retention ended: {ended['system']} {ended['record']} ({ended['state']})")
+        if done.unresolved:
+            out.print(
+                f"[yellow]{len(done.unresolved)} people with no address in any system: see the index[/yellow]"
+            )
 
 
 def _numbers(text: str) -> list[int]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from bridge import index
 from bridge.config import Config
 from bridge.errors import SystemFailure
 from bridge.identity import Listener, resolve
@@ -119,6 +120,7 @@ def erase(
             _apply_all(journal, connectors, policy, on_step, states=("pending",))
         entries = journal.entries()
         problems = _verify(entries, connectors, address, policy)
+    index.forget(store, subject)  # the index must not lead back to an erased person
     result = ErasureResult(subject, journal.entries(), sources, journal.id, problems)
     if not result.complete:
         journal.set_status(

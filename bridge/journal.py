@@ -111,6 +111,15 @@ class Journal:
             for r in rows
         ]
 
+    def replace(self, seq: int, step: Step) -> None:
+        """A new step for the same record (a retention that ended); its state starts over."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE journal SET action = ?, step = ?, state = 'pending', outcome = NULL, "
+                "updated_at = ? WHERE erasure_id = ? AND seq = ?",
+                (step.action.value, step.model_dump_json(), _now(), self.id, seq),
+            )
+
     def mark(self, seq: int, state: str, outcome: str | None = None) -> None:
         with self.store.transaction() as db:
             db.execute(

@@ -44,11 +44,11 @@ class Policy(BaseModel):
 
     def until(self, record_date: date) -> date:
         """The end of the fiscal term for a record of that date (29 February ends on the 28th)."""
-        year = record_date.year + self.fiscal_years
-        try:
-            return record_date.replace(year=year)
-        except ValueError:
-            return record_date.replace(year=year, day=28)
+        return _years_later(record_date, self.fiscal_years)
+
+    def term_start(self, today: date) -> date:
+        """Records (and people) active before this day are past the term today."""
+        return _years_later(today, -self.fiscal_years)
 
     def decide(
         self, record_type: str, record_date: date | None, today: date
@@ -63,6 +63,13 @@ class Policy(BaseModel):
             return action, None
         end = self.until(record_date or today)
         return (Action.retain, end) if end > today else (Action.anonymise, None)
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
 
 
 def load_policy(path: Path | None = None) -> Policy:

@@ -33,6 +33,7 @@ class Channel(StrEnum):
     web = "web"
     phone = "phone"
     letter = "letter"
+    internal = "internal"  # opened by the shop itself, e.g. when a retention term ends
 
 
 class RequestStatus(StrEnum):

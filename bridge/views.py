@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from bridge.api import CheckResult
     from bridge.erasure import ErasureResult
     from bridge.journal import Entry
+    from bridge.retention import Due
     from bridge.sync import SyncResult
 
 STATUS_STYLE = {
@@ -189,4 +190,20 @@ def sync_table(result: SyncResult) -> Table:
     for s in result.streams:
         status = f"[red]{s.error}[/red]" if s.error else "[green]ok[/green]"
         table.add_row(s.system, s.stream, str(s.entries), s.cursor or "-", status)
+    return table
+
+
+def retention_table(found: Due) -> Table:
+    table = Table(title="Past the retention term", title_justify="left")
+    for column in ("what", "who or which record", "since / until", "systems"):
+        table.add_column(column)
+    for person in found.people:
+        table.add_row(
+            "person inactive",
+            f"#{person.subject[:10]}",
+            person.last_activity[:10],
+            ", ".join(person.systems),
+        )
+    for item in found.expired:
+        table.add_row("retention ended", item.step.key, str(item.step.until), item.step.system)
     return table

@@ -153,6 +153,24 @@ class Connector(ABC):
         """The record as it is now, for verification; None when it no longer exists."""
         raise NotImplementedError
 
+    def expire(self, step: Step, policy: Policy) -> Step:
+        """The step that ends a retention whose term has passed: by default a request by hand."""
+        what = f"{step.record_type.replace('_', ' ')} {step.record_id}"
+        return step.model_copy(
+            update={
+                "action": Action.anonymise,
+                "operation": "manual",
+                "until": None,
+                "reason": f"the term for which {what} had to be kept ended on {step.until}",
+                "instruction": f"The fiscal term of {what} ended on {step.until}: anonymise or "
+                f"delete it in {self.title}.",
+            }
+        )
+
+    def address_of(self, record_type: str, record_id: str) -> str | None:
+        """The e-mail address a record holds now (to open a request for its person), if known."""
+        return None
+
     # -- the scheduled sync ---------------------------------------------------------------------
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:

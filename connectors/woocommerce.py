@@ -29,7 +29,7 @@ from bridge.errors import SystemFailure
 from bridge.http import HttpClient
 from bridge.models import Identifier, Record
 from bridge.plan import Step
-from bridge.policy import Policy
+from bridge.policy import Action, Policy
 from connectors import kinds
 from connectors import woocommerce_erasure as erasure
 from connectors.base import Batch, Collected, Connector, IndexEntry, pages, require, same_email
@@ -303,6 +303,30 @@ class WooCommerceConnector(Connector):
             if erasure.gone(exc):
                 return "already gone"
             raise
+
+    def expire(self, step: Step, policy: Policy) -> Step:
+        if step.record_type == "order":
+            return erasure.expired_order(step)
+        if step.record_type == "refund":  # amounts only: nothing left to anonymise
+            return step.model_copy(update={"action": Action.anonymise, "until": None})
+        return super().expire(step, policy)
+
+    def address_of(self, record_type: str, record_id: str) -> str | None:
+        if record_type not in ("customer", "order"):
+            return None
+        path = f"{record_type}s/{record_id}"
+        try:
+            record = self._json(self.api.get(path)) or {}
+        except SystemFailure as exc:
+            if erasure.gone(exc):
+                return None
+            raise
+        email = (
+            record.get("email")
+            if record_type == "customer"
+            else (record.get("billing") or {}).get("email")
+        )
+        return str(email) if email else None
 
     def fetch(self, step: Step) -> dict[str, Any] | None:
         try:

@@ -198,6 +198,20 @@ def plan_steps(system: str, records: Sequence[Record], policy: Policy, today: da
     return steps
 
 
+def expired_order(step: Step) -> Step:
+    """A retained order whose fiscal term ended: anonymised, and its restriction flag removed."""
+    return step.model_copy(
+        update={
+            "action": Action.anonymise,
+            "until": None,
+            "fields": ANONYMISE_REMOVES,
+            "kept": [],
+            "params": {"meta": [RESTRICTED_META]},
+            "reason": f"the fiscal term of order {step.record_id} ended on {step.until}: anonymised",
+        }
+    )
+
+
 def order_payload(step: Step, policy: Policy) -> dict[str, Any]:
     shipping = dict.fromkeys(SHIPPING, "")
     if step.action is Action.retain:
