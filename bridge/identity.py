@@ -65,7 +65,7 @@ def resolve(
         log.debug("round %d: %d systems", round_no, len(work))
         for run, _ids in work:
             notify(run.connector.name, "start", f"round {round_no}")
-        with ThreadPoolExecutor(max_workers=len(work)) as pool:
+        with ThreadPoolExecutor(max_workers=len(work), thread_name_prefix="resolve") as pool:
             outcomes = list(pool.map(lambda item: _collect(*item), work))
         for (run, ids), outcome in zip(work, outcomes, strict=True):
             run.given.update(ids)

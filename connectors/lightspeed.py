@@ -162,7 +162,10 @@ class LightspeedConnector(Connector):
             self._order(order, why, found)
         for resource in SCANNED:
             for item in self._list(resource):
-                if same_email(item.get("email"), email):
+                # a checkout keeps its person under `customer`, the others at the top
+                if same_email(
+                    item.get("email") or (item.get("customer") or {}).get("email"), email
+                ):
                     found.add(
                         SINGULAR[resource],
                         item["id"],

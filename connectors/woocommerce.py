@@ -186,7 +186,7 @@ class WooCommerceConnector(Connector):
                 f"orders/{oid}/refunds", paged=False
             )
 
-        with ThreadPoolExecutor(max_workers=4) as pool:
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="children") as pool:
             fetched = list(pool.map(children, [o for o, _ in orders]))
         for (order, why), (notes, refunds) in zip(orders, fetched, strict=True):
             number = str(order.get("number") or order["id"])
@@ -245,10 +245,27 @@ class WooCommerceConnector(Connector):
         now = datetime.now(UTC)
         if cursor and now - datetime.fromisoformat(cursor) < CUSTOMER_REREAD:
             return
-        fields = "id,email,date_created_gmt,role"
-        query = {"role": "all", "orderby": "id", "order": "asc", "_fields": fields}
-        items = self._list("customers", query)
-        yield Batch([self._entry("customers", c) for c in items], now.isoformat(timespec="seconds"))
+        query = {
+            "role": "all",
+            "orderby": "id",
+            "order": "asc",
+            "_fields": "id,email,date_created_gmt",
+        }
+        page, total = 1, 1
+        while page <= total:
+            response = self.api.get(
+                "customers", params={**query, "per_page": PER_PAGE, "page": page}
+            )
+            items = self._json(response) or []
+            header = response.headers.get("X-WP-TotalPages", "")
+            total = int(header) if header.isdigit() else page + (len(items) == PER_PAGE)
+            done = page >= total
+            # the time of this full read becomes the cursor once it is complete
+            yield Batch(
+                [self._entry("customers", c) for c in items],
+                now.isoformat(timespec="seconds") if done else cursor,
+            )
+            page += 1
 
     @staticmethod
     def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:

@@ -138,13 +138,19 @@ class Shop:
     bulk_email: str = ""
 
 
-def build_shop(kind: str = "woocommerce", seed: int = 7, today: date | None = None) -> Shop:
-    """Build the seeded shop; the same seed and day always give the same shop.
+def build_shop(
+    kind: str = "woocommerce", seed: int = 7, today: date | None = None, scale: int = 1
+) -> Shop:
+    """Build the seeded shop; the same seed, day and scale always give the same shop.
 
     - woocommerce (policy 004): WooCommerce with its reviews, Mollie, PayPal, MyParcel;
     - lightspeed (policy 003): Lightspeed, Mollie, PayPal, MyParcel, The Feedback Company.
     The platform's own data comes first; the processors' data is then derived from its orders.
+    `scale` N > 1 adds N-1 copies of everyone but the subject, the traps and the bulk customer
+    (about 1,400 orders and 300 customers each; see `sandbox.scale`).
     """
+    if scale < 1:
+        raise ValueError(f"scale must be at least 1, not {scale}")
     from faker import Faker
 
     if kind not in ("woocommerce", "lightspeed"):
@@ -180,6 +186,10 @@ def build_shop(kind: str = "woocommerce", seed: int = 7, today: date | None = No
     seed_myparcel(
         shop.myparcel, orders, shop.today, rng, subject_email=shop.subject_email, sender=sender
     )
+    if scale > 1:
+        from sandbox.scale import scale_shop
+
+        scale_shop(shop, scale, seed)
     return shop
 
 

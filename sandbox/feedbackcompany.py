@@ -45,6 +45,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import FEEDBACKCOMPANY_CLIENT_ID, FEEDBACKCOMPANY_CLIENT_SECRET
 from sandbox.data import FeedbackStore
+from sandbox.indexes import Table, retrying
 from sandbox.seed_feedback import QUESTIONS
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "FeedbackApp", "create_app"]
@@ -108,8 +109,9 @@ def _invitation(stored: JSON) -> JSON:
     return out
 
 
-def _newest_first(items: list[JSON]) -> list[JSON]:
-    return sorted(items, key=lambda i: (datetime.fromisoformat(i["date_created"]), i["id"]))[::-1]
+def _created(item: JSON) -> tuple[float, int]:
+    """Lists are newest first: by `date_created` (an instant), then id, both descending."""
+    return (datetime.fromisoformat(item["date_created"]).timestamp(), int(item["id"]))
 
 
 class FeedbackApp:
@@ -128,6 +130,8 @@ class FeedbackApp:
         self.clock = clock
         self.tokens: dict[str, float] = {}  # access token -> when it was issued
         self.lock = threading.RLock()
+        self.reviews_t = Table(lambda: self.store.reviews)
+        self.invitations_t = Table(lambda: self.store.invitations)
         self.routes: dict[str, dict[str, Callable[..., Response]]] = {
             "shop": {"GET": self.get_shop},
             "question": {"GET": self.list_questions},
@@ -172,7 +176,8 @@ class FeedbackApp:
         if handler is None:
             raise failure(405)
         with self.lock:
-            return handler(request, *args)
+            tables = (self.reviews_t, self.invitations_t)
+            return retrying(tables, lambda: handler(request, *args))
 
     # ---- auth ---------------------------------------------------------------------------------
 
@@ -213,12 +218,16 @@ class FeedbackApp:
     def list_reviews(self, request: Request) -> Response:
         limit = min(_number(request.args, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
         start = _number(request.args, "start", 0, 0)
-        ordered = _newest_first(self.store.reviews)
-        page = [public(r) for r in ordered[start : start + limit]]
+        ordered = self.reviews_t.sorted("created", _created, descending=True)
+        page = [public(r) for r in ordered.page(start, start + limit)]
         return json_response({"success": True, "reviews": page, "count": {"total": len(ordered)}})
 
     def get_review(self, request: Request, raw_id: str) -> Response:
-        review = next((r for r in self.store.reviews if str(r.get("id")) == raw_id), None)
+        review = (
+            self.reviews_t.get(int(raw_id))
+            if raw_id.isdigit() and str(int(raw_id)) == raw_id
+            else None
+        )
         if review is None:
             raise failure(404, "Review not found")
         return json_response({"success": True, "review": public(review)})
@@ -228,11 +237,11 @@ class FeedbackApp:
         per_page = _number(request.args, "per_page", DEFAULT_LIMIT, 1)
         if per_page > MAX_LIMIT:
             raise failure(400, "Invalid value for per_page")
-        ordered = _newest_first(self.store.invitations)
+        ordered = self.invitations_t.sorted("created", _created, descending=True)
         start = (page - 1) * per_page
         body = {
             "success": True,
-            "invitations": [_invitation(i) for i in ordered[start : start + per_page]],
+            "invitations": [_invitation(i) for i in ordered.page(start, start + per_page)],
             "page": page,
             "per_page": per_page,
             "count": {"total": len(ordered)},
@@ -265,7 +274,7 @@ class FeedbackApp:
         scheduled = now + delay
         sent = delay <= timedelta(0)
         invitation: JSON = {
-            "id": max((int(i["id"]) for i in self.store.invitations), default=8_400_000) + 1,
+            "id": self._next_invitation_id(),
             "external_id": str(external_id),
             "customer": {"email": email, "fullname": str(name)},
             "date_created": now.isoformat(),
@@ -277,6 +286,11 @@ class FeedbackApp:
         }
         self.store.invitations.append(invitation)
         return json_response({"success": True})
+
+    def _next_invitation_id(self) -> int:
+        highest = self.invitations_t.sorted("id", lambda i: (int(i["id"]),))
+        last = highest.page(len(highest) - 1, len(highest))
+        return (int(last[0]["id"]) if last else 8_400_000) + 1
 
 
 _DEFAULT_DELAY: JSON = {"unit": "days", "amount": 3}

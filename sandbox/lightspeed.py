@@ -33,31 +33,53 @@ import json
 import re
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import LIGHTSPEED_API_KEY, LIGHTSPEED_API_SECRET
 from sandbox.data import LightspeedStore
+from sandbox.indexes import Listing, Table, retrying
 from sandbox.ls_ratelimit import RateLimiter, Verdict
 from sandbox.ls_resources import CHECKOUT_PERSON, CHILDREN, KINDS, Kind
 from sandbox.ls_rest import (
     JSON,
+    ListArgs,
     LsError,
     apply_filters,
     bad,
     common_filter,
     list_args,
     not_found,
-    page_of,
     select,
 )
 from sandbox.ls_shape import LS_HOST, ref_id, stamp
 
 Reply = tuple[int, Any]
 ORPHANED = ("orders", "invoices", "shipments", "reviews", "tickets", "quotes")
+
+
+def record_id(record: JSON) -> int:
+    return int(record["id"])
+
+
+def customer_of(record: JSON) -> int | None:
+    return ref_id(record.get("customer"))
+
+
+def order_of(record: JSON) -> int | None:
+    return ref_id(record.get("order"))
+
+
+def positions(items: list[JSON], records: list[JSON]) -> list[int]:
+    """Where `records` (these very objects) are in `items`."""
+    where = {id(rec): p for p, rec in enumerate(items)}
+    return [where[id(rec)] for rec in records]
 
 
 def not_allowed() -> LsError:
@@ -78,6 +100,7 @@ class LightspeedFake:
         self.store, self.base = store, base_url.rstrip("/")
         self.limiter = RateLimiter(limits, per_second, clock)
         self.lock = threading.RLock()
+        self.tables = {name: Table(partial(self.items, name)) for name in KINDS}
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -91,7 +114,9 @@ class LightspeedFake:
             if not verdict.allowed:
                 raise LsError(429, "Too many requests.")
             with self.lock:
-                status, body = self.dispatch(request, verdict)
+                status, body = retrying(
+                    self.tables.values(), lambda: self.dispatch(request, verdict)
+                )
         except LsError as error:
             status, body = error.status, error.body(request.method, request.path)
             if error.status == 401:
@@ -145,26 +170,51 @@ class LightspeedFake:
         if len(rest) > 1:
             raise not_found()
         if not rest:
-            return self.collection(method, kind, items, query)
+            return self.collection(method, name, kind, items, query)
         if rest[0] == "count":
             if method != "GET" or "count" not in kind.verbs:
                 raise not_allowed()
-            rows = apply_filters(items, kind.filters, query)
-            return 200, {"count": len(common_filter(rows, list_args(query)))}
+            listing, start = self.listing(name, kind, items, query, list_args(query))
+            return 200, {"count": len(listing) - start}
         if not rest[0].isdigit():
             raise not_found()
         return self.item(method, name, kind, items, int(rest[0]), request, query)
 
     def collection(
-        self, method: str, kind: Kind, items: list[JSON], query: dict[str, str]
+        self, method: str, name: str, kind: Kind, items: list[JSON], query: dict[str, str]
     ) -> Reply:
         if method != "GET":
             raise not_allowed()
         args = list_args(query)
-        rows = common_filter(apply_filters(items, kind.filters, query), args)
-        index = self.index() if kind is KINDS["orders"] else None
-        out = [select(self.render(kind, row, index), args.fields) for row in page_of(rows, args)]
+        listing, start = self.listing(name, kind, items, query, args)
+        start += (args.page - 1) * args.limit
+        orders = kind is KINDS["orders"]
+        out = [
+            select(self.render(kind, row, orders), args.fields)
+            for row in listing.page(start, start + args.limit)
+        ]
         return 200, {kind.plural: out} if kind.wrapped else out
+
+    def listing(
+        self, name: str, kind: Kind, items: list[JSON], query: dict[str, str], args: ListArgs
+    ) -> tuple[Listing, int]:
+        """The records a list asks for (its filters and dates; sorted by id), and where the
+        ones after `since_id` start. For a resource the scan runs once per query, so the next
+        pages (by `page` or by `since_id`) read only themselves."""
+
+        def compute(rows: list[JSON]) -> list[int]:
+            rows = apply_filters(rows, kind.filters, query)
+            rows = common_filter(rows, replace(args, since_id=None))
+            return positions(items, sorted(rows, key=lambda i: i["id"]))
+
+        if name in self.tables:
+            filters = tuple(sorted((k, v) for k, v in query.items() if k in kind.filters))
+            listing = self.tables[name].memo((filters, args.bounds), compute)
+        else:  # a parent's children: a short list
+            listing = Listing([items[p] for p in compute(items)])
+        since = args.since_id
+        start = 0 if since is None else bisect_right(listing.records, since, key=record_id)
+        return listing, start
 
     def item(
         self,
@@ -179,17 +229,22 @@ class LightspeedFake:
         verb = {"GET": "get", "PUT": "update", "DELETE": "delete"}.get(method, "")
         if verb not in kind.verbs:
             raise not_allowed()
-        found = self.find(items, ident)
+        table = self.tables.get(name)
+        found = table.get(ident) if table is not None else None
+        found = found or self.find(items, ident)
         if verb == "delete":
             items.remove(found)
             self.cascade(name, ident)
             return 204, None
         if verb == "update":
-            self.update(kind, found, self.body(request, kind))
+            body = self.body(request, kind)
+            if table is None:
+                self.update(kind, found, body)
+            else:
+                with table.changing(found):
+                    self.update(kind, found, body)
         fields = tuple(f.strip() for f in query.get("fields", "").split(",") if f.strip())
-        rendered = select(
-            self.render(kind, found, self.index() if name == "orders" else None), fields
-        )
+        rendered = select(self.render(kind, found, name == "orders"), fields)
         return 200, {kind.singular: rendered} if kind.wrapped else rendered
 
     # -- the store ------------------------------------------------------------------------------
@@ -203,31 +258,21 @@ class LightspeedFake:
                 return item
         raise not_found()
 
-    def index(self) -> dict[str, dict[int, list[JSON]]]:
-        """Invoices and shipments by order id, for the embedded parts of orders."""
-        out: dict[str, dict[int, list[JSON]]] = {"invoices": {}, "shipments": {}}
-        for name, by_order in out.items():
-            for row in self.items(name):
-                order_id = ref_id(row.get("order"))
-                if order_id is not None:
-                    by_order.setdefault(order_id, []).append(row)
-        return out
-
-    def render(
-        self, kind: Kind, item: JSON, index: dict[str, dict[int, list[JSON]]] | None
-    ) -> JSON:
-        if index is None:
+    def render(self, kind: Kind, item: JSON, embed: bool) -> JSON:
+        """An order with its customer, invoices, shipments, products and metafields embedded
+        (`embed`); anything else as stored."""
+        if not embed:
             return item
         oid = item["id"]
         out = dict(item)
         customer_id = ref_id(item.get("customer"))
-        customer = next((c for c in self.items("customers") if c["id"] == customer_id), None)
+        customer = None if customer_id is None else self.tables["customers"].get(customer_id)
         if customer is not None:
             out["customer"] = {"resource": {**item["customer"]["resource"], "embedded": customer}}
         children = self.store.children
         parts = {
-            "invoices": index["invoices"].get(oid, []),
-            "shipments": index["shipments"].get(oid, []),
+            "invoices": self.tables["invoices"].group("order", order_of, oid),
+            "shipments": self.tables["shipments"].group("order", order_of, oid),
             "products": children.get("orders/products", {}).get(oid, []),
             "metafields": children.get("orders/metafields", {}).get(oid, []),
         }
@@ -281,13 +326,15 @@ class LightspeedFake:
             self.store.children.get("tickets/messages", {}).pop(ident, None)
         if name != "customers":
             return
-        for resource in ORPHANED:
+        for resource in ORPHANED:  # a scan: deletions are rare, and the record is gone already
             for row in self.items(resource):
-                if ref_id(row.get("customer")) == ident:
+                if customer_of(row) == ident:
                     row["customer"] = False
+            self.tables[resource].touched()
         for row in self.items("returns"):
             if row.get("customerId") == ident:
                 row["customerId"] = None
+        self.tables["returns"].touched()
         for row in self.items("checkouts"):
             if isinstance(row.get("customer"), dict) and row["customer"].get("id") == ident:
                 row["customer"]["id"] = None

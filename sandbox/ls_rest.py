@@ -129,12 +129,6 @@ def common_filter(items: list[JSON], args: ListArgs) -> list[JSON]:
     return out
 
 
-def page_of(items: list[JSON], args: ListArgs) -> list[JSON]:
-    ordered = sorted(items, key=lambda i: i["id"])
-    start = (args.page - 1) * args.limit
-    return ordered[start : start + args.limit]
-
-
 def select(item: JSON, fields: tuple[str, ...]) -> JSON:
     return {k: v for k, v in item.items() if k in fields} if fields else item
 

@@ -25,18 +25,22 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import MOLLIE_API_KEY
 from sandbox.data import MollieStore
+from sandbox.indexes import retrying
 from sandbox.mollie_hal import (
     JSON,
     LOCALES,
     Fail,
     MollieHal,
+    Tables,
     bad,
+    customer_of,
     error_body,
     error_response,
     find,
     hal_response,
     now_iso,
     rate_limit_body,
+    subscription_of,
 )
 
 __all__ = ["create_app", "error_body", "rate_limit_body"]
@@ -51,6 +55,7 @@ class MollieApp(MollieHal):
         self.store = store
         self.base = base_url.rstrip("/")
         self.lock = threading.RLock()
+        self.t = Tables(store)
         get, patch, delete = ["GET"], ["PATCH"], ["DELETE"]
         c = "/v2/customers/<cid>"
         p = "/v2/payments/<pid>"
@@ -101,9 +106,10 @@ class MollieApp(MollieHal):
             return error_response(404, "Not Found", "The requested URL was not found.")
         except HTTPException as exc:  # pragma: no cover - other routing errors
             return error_response(exc.code or 400, exc.name, exc.description or exc.name)
+        handler = self.handlers[str(endpoint)]
         with self.lock:
             try:
-                return self.handlers[str(endpoint)](request, **args)
+                return retrying(self.t, lambda: handler(request, **args))
             except Fail as fail:
                 return fail.response
 
@@ -113,13 +119,13 @@ class MollieApp(MollieHal):
         return scheme.lower() == "bearer" and key.strip() == MOLLIE_API_KEY
 
     def _live_customer(self, cid: str) -> JSON:
-        return find(self.store.customers, cid)
+        return find(self.t.customers, cid)
 
     # ---- customers --------------------------------------------------------------------------
 
     def list_customers(self, request: Request) -> Response:
         return self._list(
-            request, self.store.customers, "cst_", "customers", self.customer, "list-customers"
+            request, self.t.customers, "cst_", "customers", self.customer, "list-customers"
         )
 
     def get_customer(self, request: Request, cid: str) -> Response:
@@ -151,13 +157,14 @@ class MollieApp(MollieHal):
 
     def delete_customer(self, request: Request, cid: str) -> Response:
         customer = self._live_customer(cid)
+        mandates = self.t.mandates.group("customer", customer_of, cid)
+        subscriptions = self.t.subscriptions.group("customer", customer_of, cid)
         self.store.customers.remove(customer)
         stamp = now_iso()
-        for mandate in self.store.mandates:
-            if mandate.get("customerId") == cid:
-                mandate["status"] = "invalid"
-        for sub in self.store.subscriptions:
-            if sub.get("customerId") == cid and sub.get("status") != "canceled":
+        for mandate in mandates:
+            mandate["status"] = "invalid"
+        for sub in subscriptions:
+            if sub.get("status") != "canceled":
                 self._cancel(sub, stamp)
         return hal_response(None, 204)
 
@@ -169,45 +176,45 @@ class MollieApp(MollieHal):
 
     def list_customer_payments(self, request: Request, cid: str) -> Response:
         self._live_customer(cid)
-        mine = [p for p in self.store.payments if p.get("customerId") == cid]
+        mine = self.t.payments.group("customer", customer_of, cid)
         return self._list(request, mine, "tr_", "payments", self.payment, "list-customer-payments")
 
     # ---- mandates and subscriptions ---------------------------------------------------------
 
     def list_mandates(self, request: Request, cid: str) -> Response:
         self._live_customer(cid)
-        mine = [m for m in self.store.mandates if m.get("customerId") == cid]
+        mine = self.t.mandates.group("customer", customer_of, cid)
         return self._list(request, mine, "mdt_", "mandates", self.mandate, "list-mandates")
 
     def get_mandate(self, request: Request, cid: str, mid: str) -> Response:
         self._live_customer(cid)
-        return hal_response(self.mandate(find(self.store.mandates, mid, customerId=cid), True))
+        return hal_response(self.mandate(find(self.t.mandates, mid, customerId=cid), True))
 
     def revoke_mandate(self, request: Request, cid: str, mid: str) -> Response:
         self._live_customer(cid)
-        mandate = find(self.store.mandates, mid, customerId=cid)
+        mandate = find(self.t.mandates, mid, customerId=cid)
         mandate["status"] = "invalid"
         stamp = now_iso()
-        for sub in self.store.subscriptions:
+        for sub in self.t.subscriptions.group("customer", customer_of, cid):
             if sub.get("mandateId") == mid and sub.get("status") in ("pending", "active"):
                 self._cancel(sub, stamp)
         return hal_response(None, 204)
 
     def list_subscriptions(self, request: Request, cid: str) -> Response:
         self._live_customer(cid)
-        mine = [s for s in self.store.subscriptions if s.get("customerId") == cid]
+        mine = self.t.subscriptions.group("customer", customer_of, cid)
         return self._list(
             request, mine, "sub_", "subscriptions", self.subscription, "list-subscriptions"
         )
 
     def get_subscription(self, request: Request, cid: str, sid: str) -> Response:
         self._live_customer(cid)
-        sub = find(self.store.subscriptions, sid, customerId=cid)
+        sub = find(self.t.subscriptions, sid, customerId=cid)
         return hal_response(self.subscription(sub, single=True))
 
     def cancel_subscription(self, request: Request, cid: str, sid: str) -> Response:
         self._live_customer(cid)
-        sub = find(self.store.subscriptions, sid, customerId=cid)
+        sub = find(self.t.subscriptions, sid, customerId=cid)
         if sub.get("status") == "canceled":
             detail = "The subscription has been canceled"
             raise Fail(error_response(422, "Unprocessable Entity", detail))
@@ -216,8 +223,8 @@ class MollieApp(MollieHal):
 
     def list_subscription_payments(self, request: Request, cid: str, sid: str) -> Response:
         self._live_customer(cid)
-        find(self.store.subscriptions, sid, customerId=cid)
-        mine = [p for p in self.store.payments if p.get("subscriptionId") == sid]
+        find(self.t.subscriptions, sid, customerId=cid)
+        mine = self.t.payments.group("subscription", subscription_of, sid)
         return self._list(
             request, mine, "tr_", "payments", self.payment, "list-subscription-payments"
         )
@@ -225,7 +232,7 @@ class MollieApp(MollieHal):
     def list_all_subscriptions(self, request: Request) -> Response:
         return self._list(
             request,
-            self.store.subscriptions,
+            self.t.subscriptions,
             "sub_",
             "subscriptions",
             self.subscription,
@@ -236,11 +243,11 @@ class MollieApp(MollieHal):
 
     def list_payments(self, request: Request) -> Response:
         return self._list(
-            request, self.store.payments, "tr_", "payments", self.payment, "list-payments"
+            request, self.t.payments, "tr_", "payments", self.payment, "list-payments"
         )
 
     def get_payment(self, request: Request, pid: str) -> Response:
-        body = self.payment(find(self.store.payments, pid), single=True)
+        body = self.payment(find(self.t.payments, pid), single=True)
         embeds = {e.strip() for e in request.args.get("embed", "").split(",") if e.strip()}
         embedded: JSON = {}
         if "refunds" in embeds:
@@ -262,7 +269,7 @@ class MollieApp(MollieHal):
 
         def embedded(obj: JSON) -> JSON:
             out = render(obj)
-            payment = next((p for p in self.store.payments if p["id"] == obj["paymentId"]), None)
+            payment = self.t.payments.get(obj["paymentId"])
             if payment is not None:
                 out["_embedded"] = {"payment": self.payment(payment)}
             return out
@@ -270,33 +277,33 @@ class MollieApp(MollieHal):
         return embedded
 
     def list_payment_refunds(self, request: Request, pid: str) -> Response:
-        find(self.store.payments, pid)
+        find(self.t.payments, pid)
         render = self._with_payment(request, self.refund)
         return self._list(request, self._refunds_of(pid), "re_", "refunds", render, "list-refunds")
 
     def get_refund(self, request: Request, pid: str, rid: str) -> Response:
-        find(self.store.payments, pid)
-        return hal_response(self.refund(find(self.store.refunds, rid, paymentId=pid), True))
+        find(self.t.payments, pid)
+        return hal_response(self.refund(find(self.t.refunds, rid, paymentId=pid), True))
 
     def list_payment_chargebacks(self, request: Request, pid: str) -> Response:
-        find(self.store.payments, pid)
+        find(self.t.payments, pid)
         render = self._with_payment(request, self.chargeback)
         items = self._chargebacks_of(pid)
         return self._list(request, items, "chb_", "chargebacks", render, "list-chargebacks")
 
     def get_chargeback(self, request: Request, pid: str, chid: str) -> Response:
-        find(self.store.payments, pid)
-        cb = find(self.store.chargebacks, chid, paymentId=pid)
+        find(self.t.payments, pid)
+        cb = find(self.t.chargebacks, chid, paymentId=pid)
         return hal_response(self.chargeback(cb, single=True))
 
     def list_refunds(self, request: Request) -> Response:
         render = self._with_payment(request, self.refund)
-        return self._list(request, self.store.refunds, "re_", "refunds", render, "list-all-refunds")
+        return self._list(request, self.t.refunds, "re_", "refunds", render, "list-all-refunds")
 
     def list_chargebacks(self, request: Request) -> Response:
         render = self._with_payment(request, self.chargeback)
         return self._list(
-            request, self.store.chargebacks, "chb_", "chargebacks", render, "list-all-chargebacks"
+            request, self.t.chargebacks, "chb_", "chargebacks", render, "list-all-chargebacks"
         )
 
 

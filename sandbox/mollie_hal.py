@@ -9,7 +9,7 @@ hrefs on the fake's base URL, so the official SDK follows `next` verbatim.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Request, Response
 
 from sandbox.data import MollieStore
+from sandbox.indexes import Listing, Rows, Table
 
 JSON = dict[str, Any]
 
@@ -108,11 +109,52 @@ def bad(detail: str, field: str) -> Fail:
     return Fail(error_response(400, "Bad Request", detail, field))
 
 
-def find(items: list[JSON], token: str, **match: str) -> JSON:
-    for item in items:
-        if item.get("id") == token and all(item.get(k) == v for k, v in match.items()):
-            return item
+def find(items: Table, token: str, **match: str) -> JSON:
+    item = items.get(token)
+    if item is not None and all(item.get(k) == v for k, v in match.items()):
+        return item
     raise not_found(token)
+
+
+def created(obj: JSON) -> tuple[str, str]:
+    """The order of every list: by `createdAt`, then id (`sort=desc` reverses it)."""
+    return (obj.get("createdAt", ""), obj["id"])
+
+
+def customer_of(obj: JSON) -> Any:
+    return obj.get("customerId")
+
+
+def payment_of(obj: JSON) -> Any:
+    return obj.get("paymentId")
+
+
+def subscription_of(obj: JSON) -> Any:
+    return obj.get("subscriptionId")
+
+
+class Tables:
+    """The indexes over a Mollie store's lists (see `sandbox.indexes`)."""
+
+    def __init__(self, store: MollieStore) -> None:
+        self.customers = Table(lambda: store.customers)
+        self.payments = Table(lambda: store.payments)
+        self.refunds = Table(lambda: store.refunds)
+        self.chargebacks = Table(lambda: store.chargebacks)
+        self.mandates = Table(lambda: store.mandates)
+        self.subscriptions = Table(lambda: store.subscriptions)
+
+    def __iter__(self) -> Iterator[Table]:
+        return iter(
+            (
+                self.customers,
+                self.payments,
+                self.refunds,
+                self.chargebacks,
+                self.mandates,
+                self.subscriptions,
+            )
+        )
 
 
 class MollieHal:
@@ -120,6 +162,7 @@ class MollieHal:
 
     store: MollieStore
     base: str
+    t: Tables
 
     # ---- rendering --------------------------------------------------------------------------
 
@@ -144,9 +187,9 @@ class MollieHal:
     def customer(self, c: JSON, single: bool = False) -> JSON:
         cid = c["id"]
         path = f"/v2/customers/{cid}"
-        has_pay = any(p.get("customerId") == cid for p in self.store.payments)
-        has_mdt = any(m.get("customerId") == cid for m in self.store.mandates)
-        has_sub = any(s.get("customerId") == cid for s in self.store.subscriptions)
+        has_pay = bool(self.t.payments.group("customer", customer_of, cid))
+        has_mdt = bool(self.t.mandates.group("customer", customer_of, cid))
+        has_sub = bool(self.t.subscriptions.group("customer", customer_of, cid))
         links = {
             "self": path,
             "dashboard": f"{DASHBOARD}/customers/{cid}",
@@ -185,7 +228,7 @@ class MollieHal:
     def subscription(self, s: JSON, single: bool = False) -> JSON:
         cid = s["customerId"]
         path = f"/v2/customers/{cid}/subscriptions/{s['id']}"
-        has_pay = any(p.get("subscriptionId") == s["id"] for p in self.store.payments)
+        has_pay = bool(self.t.payments.group("subscription", subscription_of, s["id"]))
         links = {
             "self": path,
             "customer": f"/v2/customers/{cid}",
@@ -213,22 +256,25 @@ class MollieHal:
         return self._render(cb, links, single, "get-chargeback")
 
     def _refunds_of(self, pid: str) -> list[JSON]:
-        return [r for r in self.store.refunds if r.get("paymentId") == pid]
+        return self.t.refunds.group("payment", payment_of, pid)
 
     def _chargebacks_of(self, pid: str) -> list[JSON]:
-        return [c for c in self.store.chargebacks if c.get("paymentId") == pid]
+        return self.t.chargebacks.group("payment", payment_of, pid)
 
     # ---- lists ------------------------------------------------------------------------------
 
     def _list(
         self,
         request: Request,
-        items: list[JSON],
+        source: Table | list[JSON],
         prefix: str,
         resource: str,
         render: Callable[[JSON], JSON],
         doc: str,
     ) -> Response:
+        """A page of `source` (a whole list's table, or a few of its objects) in `createdAt`
+        order, from the object named by `from` on; `next`/`previous` name the neighbouring pages'
+        first objects."""
         args = request.args
         limit = DEFAULT_LIMIT
         if "limit" in args:
@@ -241,25 +287,27 @@ class MollieHal:
         sort = args.get("sort", "desc")
         if sort not in ("asc", "desc"):
             raise bad("The sort must be either 'asc' or 'desc'.", "sort")
-        ordered = sorted(items, key=lambda o: (o.get("createdAt", ""), o["id"]))
-        if sort == "desc":
-            ordered.reverse()
+        rows: Rows
+        if isinstance(source, Table):
+            rows = source.sorted("created", created, descending=sort == "desc")
+        else:
+            rows = Listing(sorted(source, key=created, reverse=sort == "desc"))
         start = 0
         if "from" in args:
             token = args["from"]
-            ids = [o["id"] for o in ordered]
-            if not token.startswith(prefix) or token not in ids:
+            where = self._where(source, token) if token.startswith(prefix) else None
+            if where is None:
                 raise bad("Invalid cursor value", "from")
-            start = ids.index(token)
-        page = ordered[start : start + limit]
+            start = where if sort == "asc" else len(rows) - 1 - where
+        found = rows.page(start, start + limit + 1)
+        page, nxt = found[:limit], (found[limit] if len(found) > limit else None)
+        prev = rows.page(max(0, start - limit), max(0, start - limit) + 1)[0] if start else None
         rest = [(k, v) for k, v in args.items(multi=True) if k not in ("from", "limit")]
 
         def href(token: str) -> JSON:
             query = urlencode([("from", token), ("limit", str(limit)), *rest])
             return self._link(f"{request.path}?{query}")
 
-        nxt = ordered[start + limit] if start + limit < len(ordered) else None
-        prev = ordered[max(0, start - limit)] if start > 0 else None
         self_href = request.path + (
             f"?{request.query_string.decode()}" if request.query_string else ""
         )
@@ -276,3 +324,12 @@ class MollieHal:
             },
         }
         return hal_response(body)
+
+    @staticmethod
+    def _where(source: Table | list[JSON], token: str) -> int | None:
+        """The position (ascending `createdAt` order) of the object with id `token`."""
+        if isinstance(source, Table):
+            found = source.get(token)
+            return None if found is None else source.locate("created", created, found)
+        ordered = [o["id"] for o in sorted(source, key=created)]
+        return ordered.index(token) if token in ordered else None

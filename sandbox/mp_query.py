@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -225,25 +224,26 @@ def _sort_key(field: str) -> Any:
     return key
 
 
-def search(shipments: Iterable[JSON], query: Query) -> tuple[list[JSON], int]:
-    """The page of matching shipments (stored dicts) and the number of matches."""
+def search(shipments: Iterable[JSON], query: Query) -> list[JSON]:
+    """All matching shipments (stored dicts), in the query's order (page and size aside)."""
     found = [s for s in shipments if matches(s, query)]
     found.sort(key=_sort_key(query.sort), reverse=query.descending)
-    start = (query.page - 1) * query.size
-    return found[start : start + query.size], len(found)
+    return found
+
+
+def positions(items: list[JSON], records: list[JSON]) -> list[int]:
+    """Where `records` (these very objects) are in `items`."""
+    where = {id(rec): p for p, rec in enumerate(items)}
+    return [where[id(rec)] for rec in records]
+
+
+def main_of(shipment: JSON) -> int | None:
+    """The id of the multi-collo main a secondary belongs to (None for any other shipment)."""
+    main = shipment.get("multi_collo_main_shipment_id")
+    return None if main is None or main == shipment.get("id") else int(main)
 
 
 # ---- rendering -------------------------------------------------------------------------------
-
-
-def secondaries_by_main(shipments: Iterable[JSON]) -> dict[int, list[JSON]]:
-    """Multi-collo secondaries by the id of their main shipment."""
-    by_main: dict[int, list[JSON]] = defaultdict(list)
-    for s in shipments:
-        main = s.get("multi_collo_main_shipment_id")
-        if main is not None and main != s.get("id"):
-            by_main[main].append(s)
-    return by_main
 
 
 def _public(shipment: JSON) -> JSON:

@@ -34,22 +34,26 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import MYPARCEL_API_KEY
 from sandbox.data import MyParcelStore
+from sandbox.indexes import Table, retrying
 from sandbox.mp_query import (
+    JSON,
     Fail,
     error_body,
     error_response,
     json_response,
+    main_of,
     parse_ids,
     parse_query,
+    positions,
     render,
     search,
-    secondaries_by_main,
     user_error,
 )
 
@@ -123,6 +127,7 @@ class MyParcelApp:
         self.base = base_url.rstrip("/")
         self.lock = threading.RLock()
         self.limiter = RateLimiter(_limits(limits), clock)
+        self.shipments_t = Table(lambda: self.store.shipments)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
@@ -165,7 +170,7 @@ class MyParcelApp:
             message = f"Rate limit exceeded for {key}; wait before retrying."
             return error_response(429, None, "Too Many Requests", message)
         with self.lock:
-            return handler(request, *args)
+            return retrying([self.shipments_t], lambda: handler(request, *args))
 
     @staticmethod
     def _authenticate(request: Request) -> None:
@@ -198,9 +203,14 @@ class MyParcelApp:
     def list_shipments(self, request: Request) -> Response:
         self._accepts_json(request)
         query = parse_query(request.args)
-        page, total = search(self.store.shipments, query)
-        by_main = secondaries_by_main(self.store.shipments)
-        shipments = [render(s, by_main) for s in page]
+        matching = self.shipments_t.memo(
+            replace(query, page=1, size=30),
+            lambda items: positions(items, search(items, query)),
+        )
+        total = len(matching)
+        start = (query.page - 1) * query.size
+        page = matching.page(start, start + query.size)
+        shipments = [render(s, self._secondaries(page)) for s in page]
         if query.q is not None:
             results = {"shipments": shipments, "page": query.page, "size": query.size}
             return json_response({"data": {"search_results": {**results, "results": total}}})
@@ -209,14 +219,14 @@ class MyParcelApp:
     def get_shipments(self, request: Request, raw_ids: str) -> Response:
         self._accepts_json(request)
         wanted = parse_ids(raw_ids)
-        by_id = {s.get("id"): s for s in self.store.shipments}
-        by_main = secondaries_by_main(self.store.shipments)
-        found = [render(by_id[i], by_main) for i in dict.fromkeys(wanted) if i in by_id]
+        shipments = [self.shipments_t.get(i) for i in dict.fromkeys(wanted)]
+        page = [s for s in shipments if s is not None]
+        found = [render(s, self._secondaries(page)) for s in page]
         return json_response({"data": {"shipments": found, "results": len(found)}})
 
     def delete_shipments(self, request: Request, raw_ids: str) -> Response:
         wanted = parse_ids(raw_ids)
-        by_id = {s.get("id"): s for s in self.store.shipments}
+        by_id = {i: self.shipments_t.get(i) for i in wanted}
         for shipment_id in wanted:
             shipment = by_id.get(shipment_id)
             if shipment is None:
@@ -232,14 +242,17 @@ class MyParcelApp:
                 )
         doomed = set(wanted)
         for shipment_id in wanted:
-            if by_id[shipment_id].get("multi_collo_main_shipment_id") == shipment_id:
-                doomed |= {
-                    s["id"]
-                    for s in self.store.shipments
-                    if s.get("multi_collo_main_shipment_id") == shipment_id
-                }
+            main = by_id[shipment_id]
+            if main is not None and main.get("multi_collo_main_shipment_id") == shipment_id:
+                doomed |= {s["id"] for s in self.shipments_t.group("main", main_of, shipment_id)}
         self.store.shipments[:] = [s for s in self.store.shipments if s.get("id") not in doomed]
+        self.shipments_t.reset()
         return Response(status=204)
+
+    def _secondaries(self, page: list[JSON]) -> dict[int, list[JSON]]:
+        """The multi-collo secondaries of the main shipments on `page`, by main id."""
+        mains = {s["id"] for s in page if s.get("multi_collo_main_shipment_id") == s.get("id")}
+        return {m: self.shipments_t.group("main", main_of, m) for m in mains}
 
 
 def create_app(

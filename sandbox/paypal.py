@@ -31,6 +31,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 from sandbox.data import PayPalStore
+from sandbox.indexes import Table, retrying
 from sandbox.paypal_http import (
     Invalid,
     detail,
@@ -69,6 +70,14 @@ FIELDS = (
 )
 
 
+def initiated(txn: JSON) -> tuple[float, str] | None:
+    """The order transactions are searched and listed in: initiation time (a timestamp), then
+    id (a transaction without a readable initiation date is never found)."""
+    info = txn.get("transaction_info", {})
+    when = parse_time(info.get("transaction_initiation_date", ""))
+    return None if when is None else (when.timestamp(), info.get("transaction_id", ""))
+
+
 class PayPalApp(InvoicingMixin):
     """The WSGI app; one lock guards the store and the token table."""
 
@@ -87,6 +96,7 @@ class PayPalApp(InvoicingMixin):
         self.refresh_lag = refresh_lag
         self.tokens: dict[str, float] = {}  # access token -> monotonic expiry
         self.lock = threading.RLock()
+        self.transactions_t = Table(lambda: self.store.transactions)
         self.url_map = Map(
             [
                 Rule("/v1/oauth2/token", methods=["POST"], endpoint="token"),
@@ -118,8 +128,9 @@ class PayPalApp(InvoicingMixin):
         with self.lock:
             if endpoint != "token" and not self._authorized(request):
                 return error_response("AUTHENTICATION_FAILURE")
+            handler = self.handlers[str(endpoint)]
             try:
-                return self.handlers[str(endpoint)](request, **args)
+                return retrying([self.transactions_t], lambda: handler(request, **args))
             except Invalid as exc:
                 return exc.response
 
@@ -241,27 +252,25 @@ class PayPalApp(InvoicingMixin):
             "transaction_status": args.get("transaction_status"),
         }
         currency = args.get("transaction_currency")
-        hits: list[tuple[datetime, str, JSON]] = []
-        for txn in self.store.transactions:
+        hits: list[JSON] = []
+        last = math.nextafter(min(end, refreshed).timestamp(), math.inf)  # inclusive
+        window = self.transactions_t.sorted("initiated", initiated, (start.timestamp(),), (last,))
+        for txn in window.page(0, len(window)):
             info = txn.get("transaction_info", {})
-            when = parse_time(info.get("transaction_initiation_date", ""))
-            if when is None or not start <= when <= end or when > refreshed:
-                continue
             if any(v is not None and info.get(k) != v for k, v in filters.items()):
                 continue
             if currency and info.get("transaction_amount", {}).get("currency_code") != currency:
                 continue
             if balance_only == "Y" and info.get("transaction_status") == "D":
                 continue
-            hits.append((when, info.get("transaction_id", ""), txn))
+            hits.append(txn)
         if len(hits) > MAX_RESULTS:
             raise invalid(
                 name="RESULTSET_TOO_LARGE", total_items=len(hits), maximum_items=MAX_RESULTS
             )
-        hits.sort(key=lambda hit: (hit[0], hit[1]))
         chunk = hits[(page - 1) * page_size : page * page_size]
         total_pages = math.ceil(len(hits) / page_size)
-        rows = [{k: v for k, v in txn.items() if k in wanted} for _, _, txn in chunk]
+        rows = [{k: v for k, v in txn.items() if k in wanted} for txn in chunk]
         body: JSON = {
             "transaction_details": rows,
             "account_number": ACCOUNT_NUMBER,

@@ -143,11 +143,15 @@ def start(
     seed: int = 7,
     today: date | None = None,
     shop: Shop | None = None,
+    scale: int = 1,
 ) -> Sandbox:
-    """Build the shop and start its fakes; stop them with `Sandbox.stop()` (or use `with`)."""
+    """Build the shop and start its fakes; stop them with `Sandbox.stop()` (or use `with`).
+
+    `scale` N makes the shop about N times as large (`sandbox.scale`); `shop` serves one built
+    before instead."""
     if shop_kind not in SHOPS:
         raise ValueError(f"unknown shop {shop_kind!r}; choose from {', '.join(SHOPS)}")
-    shop = shop or build_shop(shop_kind, seed=seed, today=today)
+    shop = shop or build_shop(shop_kind, seed=seed, today=today, scale=scale)
     sandbox = Sandbox(shop)
     for system in SHOPS[shop_kind]:
         spec = FAKES[system]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sandbox.data import JSON
@@ -17,6 +18,8 @@ from sandbox.woo_routes import (
     in_order,
     local_time,
     moment,
+    positions,
+    query_key,
     sort_by,
     stamp,
     wpautop,
@@ -36,12 +39,11 @@ class CatalogRoutes(Routes):
             else (lambda p: (p["date_created_gmt"], p["id"]))
         )
         products = sort_by(products, key, args["order"])
-        return self.page(
-            ctx,
-            [{**p, "_links": ctx.links(f"products/{p['id']}", "products")} for p in products],
-            args,
-            "products",
-        )
+
+        def render(p: JSON) -> JSON:
+            return {**p, "_links": ctx.links(f"products/{p['id']}", "products")}
+
+        return self.page(ctx, products, args, "products", render)
 
     def _product(self, ctx: Ctx, pid: int) -> Reply:
         ctx.allow("view")
@@ -68,6 +70,14 @@ class CatalogRoutes(Routes):
     def _reviews(self, ctx: Ctx) -> Reply:
         args = ctx.args(REVIEW_ARGS)
         ctx.allow("list")
+        rows = self.reviews_t.memo(
+            ("reviews", query_key(args)),
+            lambda items: positions(items, self.review_scan(args)),
+        )
+        render = partial(self.review_out, ctx, context=args["context"])
+        return self.page(ctx, rows, args, "products/reviews", render)
+
+    def review_scan(self, args: dict[str, Any]) -> list[JSON]:
         reviews = self.pick(self.store.reviews, args)
         wanted = ("approved", "hold") if args["status"] == "all" else (args["status"],)
         reviews = [r for r in reviews if r["status"] in wanted]
@@ -97,22 +107,17 @@ class CatalogRoutes(Routes):
             "date": lambda r: (r["date_created"], r["id"]),
             "include": lambda r: in_order(args["include"], r["id"]),
         }  # fmt: skip
-        reviews = sort_by(
+        return sort_by(
             reviews,
             keys.get(args["orderby"], lambda r: (r["date_created_gmt"], r["id"])),
             args["order"],
         )
-        return self.page(
-            ctx,
-            [self.review_out(ctx, r, args["context"]) for r in reviews],
-            args,
-            "products/reviews",
-        )
 
     def get_review(self, rid: int) -> JSON:
-        return self.find(
-            self.store.reviews, rid, "woocommerce_rest_review_invalid_id", "Invalid review ID."
-        )
+        review = self.reviews_t.get(rid)
+        if review is None:
+            raise RestError("woocommerce_rest_review_invalid_id", "Invalid review ID.", 404)
+        return review
 
     def _review(self, ctx: Ctx, rid: int) -> Reply:
         args = ctx.args({"context": CONTEXT})
@@ -158,6 +163,11 @@ class CatalogRoutes(Routes):
             raise RestError(
                 "woocommerce_rest_review_content_invalid", "Invalid review content.", 400
             )
+        with self.reviews_t.changing(review):
+            self.apply_review_update(review, body, args)
+        return 200, self.review_out(ctx, review, "edit"), []
+
+    def apply_review_update(self, review: JSON, body: JSON, args: dict[str, Any]) -> None:
         if args["product_id"]:
             product = self.find(
                 self.store.products,
@@ -181,7 +191,6 @@ class CatalogRoutes(Routes):
             review["verified"] = True
         if args["status"]:
             self.set_review_status(review, args["status"])
-        return 200, self.review_out(ctx, review, "edit"), []
 
     def _review_delete(self, ctx: Ctx, rid: int) -> Reply:
         args = ctx.args({"force": FORCE})
@@ -198,5 +207,6 @@ class CatalogRoutes(Routes):
             raise RestError(
                 "woocommerce_rest_already_trashed", "The object has already been trashed.", 410
             )
-        self.set_review_status(review, "trash")
+        with self.reviews_t.changing(review):
+            self.set_review_status(review, "trash")
         return 200, self.review_out(ctx, review, "edit"), []

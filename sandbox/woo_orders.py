@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from sandbox.data import JSON
-from sandbox.woo_rest import CONTEXT, FORCE, Param, RestError, contains, fold
+from sandbox.indexes import HIGH, Rows, after
+from sandbox.woo_rest import CONTEXT, FORCE, Param, RestError, fold
 from sandbox.woo_routes import (
     API,
     LABELS,
@@ -20,6 +22,8 @@ from sandbox.woo_routes import (
     meta_update,
     moment,
     now_local,
+    positions,
+    query_key,
     sort_by,
     stamp,
 )
@@ -30,6 +34,16 @@ DATE_FILTERS = (
     ("modified_after", "date_modified", True),
     ("modified_before", "date_modified", False),
 )
+# The sorted indexes of the orders (trash left out), by `orderby`, and the date each sorts on.
+ORDER_KEYS: dict[str, Callable[[JSON], Any]] = {
+    "date": lambda o: None if o["status"] == "trash" else (o["date_created_gmt"] or "", o["id"]),
+    "modified": lambda o: (
+        None if o["status"] == "trash" else (o["date_modified_gmt"] or "", o["id"])
+    ),
+    "id": lambda o: None if o["status"] == "trash" else (o["id"],),
+}
+SORTED = {"date": "date_created", "modified": "date_modified", "id": ""}
+NARROWING = ("include", "exclude", "search", "customer", "product", "parent", "parent_exclude")
 
 
 class OrderRoutes(Routes):
@@ -48,6 +62,15 @@ class OrderRoutes(Routes):
             return True
         if fold(order["billing"].get("email", "")).startswith(fold(term)):
             return True
+        return "\x00" not in term and fold(term) in self.search_text(order)
+
+    def search_text(self, order: JSON) -> str:
+        """What `search` looks in (item, shipping, tax and coupon names, the address indexes,
+        the customer note), folded, one field per NUL-separated part; kept per order until
+        the fake changes it (a scan of 100,000 orders then costs a substring test each)."""
+        cached = self.order_texts.get(order["id"])
+        if cached is not None and cached[0] is order:
+            return cached[1]
         names = [i["name"] for i in order["line_items"] + order["fee_lines"]]
         names += [s["method_title"] for s in order["shipping_lines"]]
         names += [t["rate_code"] for t in order["tax_lines"]] + [
@@ -57,11 +80,40 @@ class OrderRoutes(Routes):
             " ".join(str(v) for v in order[part].values()) for part in ("billing", "shipping")
         ]
         notes = [order["customer_note"]] if self.search_customer_note else []
-        return any(contains(text, term) for text in names + indexes + notes)
+        text = fold("\x00".join(str(t) for t in names + indexes + notes))
+        self.order_texts[order["id"]] = (order, text)
+        return text
 
     def _orders(self, ctx: Ctx) -> Reply:
         args = ctx.args(ORDER_ARGS)
         ctx.allow("list")
+        return self.page(ctx, self.order_rows(args), args, "orders", partial(self.order_out, ctx))
+
+    def order_rows(self, args: dict[str, Any]) -> Rows:
+        """The orders a listing asks for, in its order: a range of a sorted index when only the
+        dates of the field it sorts on (GMT) narrow it, else a memoised scan."""
+        orderby = "id" if args["orderby"] == "include" else args["orderby"]
+        orderby = orderby if orderby in SORTED else "date"
+        index_field = SORTED[orderby]
+        bounds = [(name, field, later) for name, field, later in DATE_FILTERS if args[name]]
+        plain = not any(args[name] for name in NARROWING) and args["status"] == ["any"]
+        same_field = all(field == index_field for _, field, _ in bounds)
+        if plain and same_field and (not bounds or args["dates_are_gmt"]):
+            lo = hi = None
+            for name, _, later in bounds:
+                limit = moment(args[name], True)
+                if later:
+                    lo = max(lo or ("",), (after(limit),))
+                else:
+                    hi = min(hi or (HIGH,), (limit,))
+            return self.orders_t.sorted(
+                orderby, ORDER_KEYS[orderby], lo, hi, args["order"] == "desc"
+            )
+        return self.orders_t.memo(
+            ("orders", query_key(args)), lambda items: positions(items, self.scan(args))
+        )
+
+    def scan(self, args: dict[str, Any]) -> list[JSON]:
         orders = self.pick(self.store.orders, args)
         statuses = args["status"]
         orders = [
@@ -95,12 +147,11 @@ class OrderRoutes(Routes):
             "id": lambda o: o["id"], "modified": lambda o: (o["date_modified_gmt"], o["id"]),
             "include": lambda o: in_order(args["include"], o["id"]),
         }  # fmt: skip
-        orders = sort_by(
+        return sort_by(
             orders,
             keys.get(args["orderby"], lambda o: (o["date_created_gmt"], o["id"])),
             args["order"],
         )
-        return self.page(ctx, [self.order_out(ctx, o) for o in orders], args, "orders")
 
     def get_order(
         self,
@@ -108,7 +159,10 @@ class OrderRoutes(Routes):
         code: str = "woocommerce_rest_shop_order_invalid_id",
         msg: str = "Invalid ID.",
     ) -> JSON:
-        return self.find(self.store.orders, oid, code, msg)
+        order = self.orders_t.get(oid)
+        if order is None:
+            raise RestError(code, msg, 404)
+        return order
 
     def _order(self, ctx: Ctx, oid: int) -> Reply:
         ctx.args({"context": CONTEXT, "dp": Param("int")})
@@ -123,8 +177,15 @@ class OrderRoutes(Routes):
         ctx.allow("edit")
         order = self.get_order(oid)
         customer_id = body.get("customer_id")
-        if customer_id and not any(c["id"] == int(customer_id) for c in self.store.customers):
+        if customer_id and self.customers_t.get(int(customer_id)) is None:
             raise RestError("woocommerce_rest_invalid_customer_id", "Customer ID is invalid.", 400)
+        with self.orders_t.changing(order):
+            self.apply_order_update(order, body)
+        self.order_texts.pop(oid, None)
+        return 200, self.order_out(ctx, order), []
+
+    def apply_order_update(self, order: JSON, body: JSON) -> None:
+        customer_id = body.get("customer_id")
         self.address_update(order, body)
         for key in (
             "customer_note",
@@ -158,7 +219,6 @@ class OrderRoutes(Routes):
                 needs_payment=status in ("pending", "failed"),
             )
         order.update(stamp("date_modified", now))
-        return 200, self.order_out(ctx, order), []
 
     @staticmethod
     def label(status: str) -> str:
@@ -178,8 +238,9 @@ class OrderRoutes(Routes):
             raise RestError(
                 "woocommerce_rest_already_trashed", "The shop_order has already been deleted.", 410
             )
-        order["status"] = "trash"
-        order.update(stamp("date_modified", now_local()))
+        with self.orders_t.changing(order):
+            order["status"] = "trash"
+            order.update(stamp("date_modified", now_local()))
         return 200, self.order_out(ctx, order), []
 
     # -- order notes and refunds ----------------------------------------------------------------
@@ -194,12 +255,23 @@ class OrderRoutes(Routes):
     def add_note(
         self, oid: int, text: str, customer_note: bool = False, author: str = "WooCommerce"
     ) -> JSON:
-        ids = [n["id"] for notes in self.store.order_notes.values() for n in notes]
-        ids += [r["id"] for r in self.store.reviews]
-        note = {"id": max([*ids, 1]) + 1, "author": author, **stamp("date_created", now_local()),
-                "note": text, "customer_note": customer_note}  # fmt: skip
+        note = {"id": self.next_comment_id(), "author": author,
+                **stamp("date_created", now_local()), "note": text,
+                "customer_note": customer_note}  # fmt: skip
         self.store.order_notes.setdefault(oid, []).append(note)
         return note
+
+    def next_comment_id(self) -> int:
+        """One more than the highest comment id (order notes and reviews share the sequence);
+        the scan runs once, and again only when reviews were added from outside."""
+        reviews = len(self.store.reviews)
+        if self.comment_ids is None or self.comment_ids[1] != reviews:
+            ids = [n["id"] for notes in self.store.order_notes.values() for n in notes]
+            ids += [r["id"] for r in self.store.reviews]
+            highest = max([*ids, 1, self.comment_ids[0] if self.comment_ids else 0])
+            self.comment_ids = (highest, reviews)
+        self.comment_ids = (self.comment_ids[0] + 1, reviews)
+        return self.comment_ids[0]
 
     def _notes(self, ctx: Ctx, oid: int) -> Reply:
         args = ctx.args(
@@ -282,9 +354,8 @@ class OrderRoutes(Routes):
             else (lambda r: (r["date_created_gmt"], r["id"]))
         )
         refunds = sort_by(refunds, key, args["order"])
-        return self.page(
-            ctx, [self.refund_out(ctx, oid, r) for r in refunds], args, f"orders/{oid}/refunds"
-        )
+        render = partial(self.refund_out, ctx, oid)
+        return self.page(ctx, refunds, args, f"orders/{oid}/refunds", render)
 
     def _refund(self, ctx: Ctx, oid: int, rid: int) -> Reply:
         ctx.args({"context": CONTEXT, "dp": Param("int")})

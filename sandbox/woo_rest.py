@@ -13,7 +13,6 @@ Follows the WordPress core behaviour that the wc/v3 endpoints inherit (WP 6.8):
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -89,7 +88,10 @@ def is_email(value: Any) -> bool:
 
 def fold(text: Any) -> str:
     """Case- and accent-insensitive form, as MySQL's `_ci` collations compare."""
-    decomposed = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
@@ -224,15 +226,6 @@ def validate(source: Mapping[str, Any], specs: Mapping[str, Param]) -> dict[str,
             details=details,
         )
     return values
-
-
-def paginate(
-    items: list[Any], page: int, per_page: int, offset: int | None
-) -> tuple[list[Any], int, int]:
-    """One page of `items` plus `X-WP-Total` and `X-WP-TotalPages`; past the end gives `[]`."""
-    start = offset if offset else (page - 1) * per_page
-    total = len(items)
-    return items[start : start + per_page], total, math.ceil(total / per_page)
 
 
 def link_headers(

@@ -7,6 +7,7 @@ fake follows.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -14,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sandbox.data import JSON, WooStore
+from sandbox.indexes import Listing, Rows, Table
 from sandbox.woo_rest import (
     CONTEXT,
     PAGE,
@@ -22,7 +24,6 @@ from sandbox.woo_rest import (
     PhpParams,
     RestError,
     link_headers,
-    paginate,
     parse_date,
     validate,
 )
@@ -188,7 +189,10 @@ def sort_by(items: Iterable[JSON], key: Callable[[JSON], Any], order: str) -> li
 
 
 def meta_update(meta: list[JSON], updates: Any) -> None:
-    """`WC_Data::update_meta_data()` per entry: by id, else by key; a null value deletes."""
+    """`WC_Data::update_meta_data()` per entry: by id, else by key; a null value deletes.
+
+    A changed row is a new dict in the row's place (a larger shop's copies share rows with
+    their originals: `sandbox.scale`)."""
     for entry in updates if isinstance(updates, list) else []:
         if not isinstance(entry, dict) or "key" not in entry:
             continue
@@ -196,7 +200,8 @@ def meta_update(meta: list[JSON], updates: Any) -> None:
         hits = [m for m in meta if m["id"] == entry["id"]] if entry.get("id") else []
         hits = hits or [m for m in meta if m["key"] == key]
         if hits:
-            hits[0].update(key=key, value=value)
+            where = next(i for i, m in enumerate(meta) if m is hits[0])
+            meta[where] = {**hits[0], "key": key, "value": value}
             for extra in hits[1:]:
                 meta.remove(extra)
         elif value is not None:
@@ -229,18 +234,51 @@ class Ctx:
         return out | {rel: [{"href": f"{self.root}{API}/{href}"}] for rel, href in more.items()}
 
 
+def positions(items: list[JSON], records: list[JSON]) -> list[int]:
+    """Where `records` (these very objects) are in `items`."""
+    where = {id(rec): p for p, rec in enumerate(items)}
+    return [where[id(rec)] for rec in records]
+
+
+def query_key(args: dict[str, Any], *skip: str) -> tuple[tuple[str, str], ...]:
+    """A listing's arguments without its paging, as a memo key."""
+    paging = {"page", "per_page", "offset", "context", "dp", *skip}
+    return tuple(sorted((k, repr(v)) for k, v in args.items() if k not in paging))
+
+
 class Routes:
-    """What every route handler uses; `WooCommerceFake` sets the store and the options."""
+    """What every route handler uses; `WooCommerceFake` sets the store, tables and options."""
 
     store: WooStore
     search_customer_note: bool
+    orders_t: Table
+    customers_t: Table
+    reviews_t: Table
+    comment_ids: tuple[int, int] | None
+    order_texts: dict[int, tuple[JSON, str]]
 
-    def page(self, ctx: Ctx, items: list[JSON], args: dict[str, Any], collection: str) -> Reply:
-        rows, total, pages = paginate(items, args["page"], args["per_page"], args["offset"])
+    def page(
+        self,
+        ctx: Ctx,
+        rows: Rows | list[JSON],
+        args: dict[str, Any],
+        collection: str,
+        render: Callable[[JSON], JSON],
+    ) -> Reply:
+        """One page of `rows` (rendered with `render`), with WordPress's totals and links.
+
+        A page past the last gives `[]` with the totals (the CRUD controllers do not 400 there).
+        """
+        listing = Listing(rows) if isinstance(rows, list) else rows
+        per_page = args["per_page"]
+        start = args["offset"] if args["offset"] else (args["page"] - 1) * per_page
+        total = len(listing)
+        pages = math.ceil(total / per_page)
+        chunk = [render(row) for row in listing.page(start, start + per_page)]
         links = link_headers(f"{ctx.root}{API}/{collection}", ctx.query, args["page"], pages)
         return (
             200,
-            rows,
+            chunk,
             [("X-WP-Total", str(total)), ("X-WP-TotalPages", str(pages))]
             + [("Link", h) for h in links],
         )
@@ -267,9 +305,10 @@ class Routes:
 
     @staticmethod
     def address_update(target: JSON, body: JSON) -> None:
+        """Merge `billing`/`shipping` field by field, into a new dict (a larger shop's copies
+        share blocks with their originals: `sandbox.scale`)."""
         for part in ("billing", "shipping"):
             if isinstance(body.get(part), dict):
                 keys = ADDRESS + (("email", "phone") if part == "billing" else ("phone",))
-                target[part].update(
-                    {k: str(v) for k, v in body[part].items() if k in keys and v is not None}
-                )
+                changes = {k: str(v) for k, v in body[part].items() if k in keys and v is not None}
+                target[part] = {**target[part], **changes}

@@ -28,8 +28,12 @@ Choices where the docs are silent:
 - Parameters are validated before the permission check (400 comes before 401), as in WordPress.
 - Route handlers: customers here, orders/notes/refunds in `sandbox.woo_orders`, products and
   reviews in `sandbox.woo_catalog`, shared helpers in `sandbox.woo_routes`.
+- `_fields` works as WordPress's `rest_filter_response_fields` (see `only_fields`).
+- Large stores: listings read only their page (`sandbox.indexes`): orders sorted by date,
+  `modified` or id, narrowed only by GMT dates of that field (`dates_are_gmt=true`), are a range
+  of a sorted index; other listings are scanned once per query and paged from the memo.
 - Not served: creating customers, orders, refunds or reviews, batch endpoints, line-item edits in
-  `PUT orders/<id>` (ignored), `_fields`/`_embed`/`_jsonp`, coupons and the other resources.
+  `PUT orders/<id>` (ignored), `_embed`/`_jsonp`, coupons and the other resources.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -46,6 +51,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET
 from sandbox.data import JSON, WooStore
+from sandbox.indexes import Table, retrying
 from sandbox.woo_auth import WooAuth
 from sandbox.woo_catalog import CatalogRoutes
 from sandbox.woo_orders import OrderRoutes
@@ -68,6 +74,8 @@ from sandbox.woo_routes import (
     in_order,
     meta_update,
     now_local,
+    positions,
+    query_key,
     sort_by,
     stamp,
 )
@@ -109,6 +117,11 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
         self.auth = WooAuth(WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET)
         self.lock = threading.RLock()
         self.home_path = urlsplit(self.base).path.rstrip("/")
+        self.orders_t = Table(lambda: self.store.orders)
+        self.customers_t = Table(lambda: self.store.customers)
+        self.reviews_t = Table(lambda: self.store.reviews)
+        self.comment_ids: tuple[int, int] | None = None  # (highest comment id, reviews seen)
+        self.order_texts: dict[int, tuple[JSON, str]] = {}  # order id -> (order, search text)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
@@ -175,7 +188,11 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
         ctx = Ctx(request.method, query, {**form, **body}, root, auth.user)
         with self.lock:
             handler: Callable[..., Reply] = getattr(self, f"_{endpoint}")
-            return handler(ctx, **ids)
+            tables = (self.orders_t, self.customers_t, self.reviews_t)
+            status, out, headers = retrying(tables, lambda: handler(ctx, **ids))
+        if status < 400:
+            out = only_fields(out, query.get("_fields"))
+        return status, out, headers
 
     # -- customers ------------------------------------------------------------------------------
     def customer_out(self, ctx: Ctx, customer: JSON) -> JSON:
@@ -189,6 +206,13 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
     def _customers(self, ctx: Ctx) -> Reply:
         args = ctx.args(CUSTOMER_ARGS)
         ctx.allow("list")
+        rows = self.customers_t.memo(
+            ("customers", query_key(args)),
+            lambda items: positions(items, self.customer_scan(args)),
+        )
+        return self.page(ctx, rows, args, "customers", partial(self.customer_out, ctx))
+
+    def customer_scan(self, args: dict[str, Any]) -> list[JSON]:
         users = self.pick(self.store.customers, args)
         if args["role"] != "all":
             users = [u for u in users if u["role"] == args["role"]]
@@ -202,8 +226,7 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             "include": lambda u: in_order(args["include"], u["id"]),
             "name": lambda u: fold(f"{u['first_name']} {u['last_name']}".strip() or u["username"]),
         }  # fmt: skip
-        users = sort_by(users, keys[args["orderby"]], args["order"])
-        return self.page(ctx, [self.customer_out(ctx, u) for u in users], args, "customers")
+        return sort_by(users, keys[args["orderby"]], args["order"])
 
     @staticmethod
     def user_matches(user: JSON, term: str) -> bool:
@@ -220,18 +243,22 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
     def _customer(self, ctx: Ctx, cid: int) -> Reply:
         ctx.args({"context": CONTEXT})
         ctx.allow("view")
-        customer = self.find(
-            self.store.customers, cid, "woocommerce_rest_invalid_id", "Invalid resource ID."
-        )
+        customer = self.get_customer(cid, "woocommerce_rest_invalid_id", "Invalid resource ID.")
         return 200, self.customer_out(ctx, customer), []
+
+    def get_customer(self, cid: int, code: str, message: str, status: int = 404) -> JSON:
+        customer = self.customers_t.get(cid)
+        if customer is None:
+            raise RestError(code, message, status)
+        return customer
 
     def _customer_update(self, ctx: Ctx, cid: int) -> Reply:
         body = ctx.body
         ctx.args({"email": Param("email")}, {k: v for k, v in body.items() if k == "email"})
         self.check_addresses(body)
         ctx.allow("edit")
-        customer = self.find(
-            self.store.customers, cid, "woocommerce_rest_invalid_id", "Invalid resource ID.", 400
+        customer = self.get_customer(
+            cid, "woocommerce_rest_invalid_id", "Invalid resource ID.", 400
         )
         if body.get("username") and body["username"] != customer["username"]:
             raise RestError(
@@ -243,12 +270,13 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             raise RestError(
                 "woocommerce_rest_customer_invalid_email", "Email address is invalid.", 400
             )
-        self.address_update(customer, body)
-        customer.update(
-            {k: str(body[k]) for k in ("email", "first_name", "last_name") if k in body}
-        )
-        meta_update(customer["meta_data"], body.get("meta_data"))
-        customer.update(stamp("date_modified", now_local()))
+        with self.customers_t.changing(customer):
+            self.address_update(customer, body)
+            customer.update(
+                {k: str(body[k]) for k in ("email", "first_name", "last_name") if k in body}
+            )
+            meta_update(customer["meta_data"], body.get("meta_data"))
+            customer.update(stamp("date_modified", now_local()))
         return 200, self.customer_out(ctx, customer), []
 
     def _customer_delete(self, ctx: Ctx, cid: int) -> Reply:
@@ -258,34 +286,28 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             raise RestError(
                 "woocommerce_rest_trash_not_supported", "Customers do not support trashing.", 501
             )
-        customer = self.find(
-            self.store.customers, cid, "woocommerce_rest_invalid_id", "Invalid resource id.", 400
+        customer = self.get_customer(
+            cid, "woocommerce_rest_invalid_id", "Invalid resource id.", 400
         )
         reassign = args["reassign"]
-        if reassign and (
-            reassign == cid or not any(c["id"] == reassign for c in self.store.customers)
-        ):
+        if reassign and (reassign == cid or self.customers_t.get(reassign) is None):
             raise RestError(
                 "woocommerce_rest_customer_invalid_reassign",
                 "Invalid resource id for reassignment.",
                 400,
             )
         previous = self.customer_out(ctx, customer)
+        orders = self.orders_t.group("customer", lambda o: o["customer_id"], cid)
         self.store.customers.remove(customer)
         self.store.downloads.pop(cid, None)
-        for order in self.store.orders:
-            if order["customer_id"] == cid:
+        for order in orders:
+            with self.orders_t.changing(order):
                 order["customer_id"] = 0
         return 200, previous, []
 
     def _downloads(self, ctx: Ctx, cid: int) -> Reply:
         ctx.args({"context": CONTEXT})
-        self.find(
-            self.store.customers,
-            cid,
-            "woocommerce_rest_customer_invalid",
-            "Resource does not exist.",
-        )
+        self.get_customer(cid, "woocommerce_rest_customer_invalid", "Resource does not exist.")
         ctx.allow("list")
         rows = [{**d, "_links": {
             "collection": [{"href": f"{ctx.root}{API}/customers/{cid}/downloads"}],
@@ -293,6 +315,32 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             "order": [{"href": f"{ctx.root}{API}/orders/{d['order_id']}"}]}}
             for d in self.store.downloads.get(cid, [])]  # fmt: skip
         return 200, rows, []
+
+
+def only_fields(body: Any, raw: Any) -> Any:
+    """WordPress's `_fields` (`rest_filter_response_fields`): keep only the named top-level
+    fields, or `a.b` nested ones. In a list each item is filtered, `_links` with it (a
+    collection's items carry their links in their data); a single object keeps its `_links`
+    (added after the filter). Without `_fields` the body is unchanged; errors are not filtered."""
+    text = ",".join(raw.values()) if isinstance(raw, dict) else raw
+    names = [f.strip() for f in str(text or "").split(",") if f.strip()]
+    if not names or not isinstance(body, list | dict):
+        return body
+    tree: JSON = {}
+    for name in names:
+        node = tree
+        for part in name.split("."):
+            node = node.setdefault(part, {})
+
+    def keep(value: Any, node: JSON) -> Any:
+        if not node or not isinstance(value, dict):
+            return value
+        return {k: keep(v, node[k]) for k, v in value.items() if k in node}
+
+    if isinstance(body, list):
+        return [keep(item, tree) for item in body]
+    links = {"_links": body["_links"]} if "_links" in body else {}
+    return {**keep(body, tree), **links}
 
 
 def create_app(
