@@ -6,7 +6,6 @@ Errors go through `bridge.cli.handled` (one line on stderr; exit 2 for bad input
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable
 from dataclasses import asdict
@@ -20,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bridge import delivery, verification
+from bridge.cli_common import EnvFile, JsonFlag, Operator, err, handled, out
 from bridge.config import Config, load_config
 from bridge.deadlines import due_date
 from bridge.errors import InputError
@@ -30,34 +30,9 @@ requests_app = typer.Typer(
     help="The request register: deadlines, identity checks, delivery and the audit trail.",
     no_args_is_help=True,
 )
-out = Console()
-err = Console(stderr=True)
 F = TypeVar("F", bound=Callable[..., Any])
 
-EnvFile = Annotated[
-    Path | None, typer.Option("--env-file", help="Settings file (default: ./.env if present).")
-]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
-Operator = Annotated[
-    str | None,
-    typer.Option(
-        "--operator",
-        help="Who acts, for the audit trail (default: PRIVACY_BRIDGE_OPERATOR, else the OS user).",
-    ),
-]
 RequestId = Annotated[str, typer.Argument(help="The request id, e.g. req-20261121-4f3a.")]
-
-
-def handled(command: F) -> F:
-    """`bridge.cli.handled`, looked up when the command runs (bridge.cli imports this module)."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from bridge.cli import handled as cli_handled
-
-        return cli_handled(command)(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _open(env_file: Path | None, operator: str | None) -> tuple[Register, Config]:

@@ -46,9 +46,10 @@ class _ScrubQueryStrings(logging.Filter):
         return True
 
 
-def install_log_filters() -> None:
-    """Guard the loggers of the libraries we use, which log URLs at DEBUG."""
-    for name in ("urllib3.connectionpool", "urllib3.util.retry", "mollie"):
+def install_log_filters(*names: str) -> None:
+    """Guard the loggers of the libraries we use, which log URLs at DEBUG (connectors add the
+    loggers of their vendors' clients)."""
+    for name in names or ("urllib3.connectionpool", "urllib3.util.retry"):
         logger = logging.getLogger(name)
         if not any(isinstance(f, _ScrubQueryStrings) for f in logger.filters):
             logger.addFilter(_ScrubQueryStrings())

@@ -31,6 +31,7 @@ from bridge.http import HttpClient
 from bridge.models import Identifier, Record
 from bridge.plan import Step
 from bridge.policy import Action, Policy
+from bridge.redact import install_log_filters
 from connectors import kinds
 from connectors.base import (
     Batch,
@@ -44,6 +45,7 @@ from connectors.base import (
 )
 
 PAGE_LIMIT = 250
+install_log_filters("mollie")  # the client logs at DEBUG too
 T = TypeVar("T")
 
 

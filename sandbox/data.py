@@ -137,6 +137,10 @@ class Shop:
     # A customer with more than 250 orders (paging beyond two full pages).
     bulk_email: str = ""
 
+    def order_count(self) -> int:
+        """How many orders the shop's platform holds."""
+        return len(self.woocommerce.orders) + len(self.lightspeed.resources.get("orders", []))
+
 
 def build_shop(
     kind: str = "woocommerce", seed: int = 7, today: date | None = None, scale: int = 1

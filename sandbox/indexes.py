@@ -4,14 +4,17 @@ A `Table` wraps one list of a store. The list stays the store's own: seeders, te
 keep reading and changing it directly. The table builds on first use, and keeps:
 
 - `get(ident)`: the record with that id (first one, as a linear search would find it);
-- `span(name, key, lo, hi)` and `rows(name, i, j)`: positions ordered by `key(record)` (records
-  whose key is None are left out), for bisecting a range and reading one page of it;
+- `sorted(name, key, lo, hi, descending)`: the records ordered by `key(record)` (those whose key
+  is None left out) from `lo` to `hi`, as a `Span` that reads one page at a time; the index is
+  built once per `name`;
 - `group(name, key, value)`: the records whose `key(record) == value`, in list order;
-- `memo(query, compute)`: a computed list of records (a filtered and sorted listing no sorted
-  index serves): the first page pays for the scan, the next pages of the same query do not.
+- `memo(query, compute)`: a computed listing (filtered and sorted in a way no sorted index
+  serves), as a `Listing`: the first page pays for the scan, the next pages of the same query
+  do not.
 
 Keys are tuples of comparable values (no None inside). Bounds are key prefixes: `lo` is
-inclusive, `hi` exclusive; `after(x)` turns a string bound into an exclusive one.
+inclusive, `hi` exclusive; `after(x)` turns a string bound into an exclusive one, `HIGH` is
+above every string.
 
 Staying right:
 - everything is dropped when the list is another object or has another length (records added
@@ -46,11 +49,6 @@ class Stale(Exception):
 def after(value: str) -> str:
     """The smallest string greater than `value`: `lo=(after(x),)` means "key > x"."""
     return value + "\x00"
-
-
-def through(value: str) -> str:
-    """A string greater than every string starting with `value`: `hi=(through(x),)` = "<= x"."""
-    return value + HIGH
 
 
 class _Sorted:
@@ -167,9 +165,6 @@ class Table:
     ) -> tuple[int, int]:
         """Where the records with `lo <= key < hi` are in the `name` index (built on first use)."""
         return self._index(name, key).span(lo, hi)
-
-    def size(self, name: str, key: Key) -> int:
-        return len(self._index(name, key).entries)
 
     def rows(self, name: str, key: Key, i: int, j: int) -> list[JSON]:
         """Records `i` to `j` (ascending) of the `name` index, checked."""

@@ -117,11 +117,6 @@ def shift_utc(value: str, delta: timedelta) -> str:
     return (datetime.fromisoformat(value) + delta).isoformat()
 
 
-def shift_naive(value: str, delta: timedelta, sep: str = "T") -> str:
-    """A naive `2024-05-01T10:11:12` moved by `delta`."""
-    return (datetime.fromisoformat(value) + delta).isoformat(sep)
-
-
 def shift_ams(value: str, delta: timedelta) -> str:
     """An ISO time with Amsterdam's offset (The Feedback Company) moved, in Amsterdam time."""
     moment = datetime.fromisoformat(value)

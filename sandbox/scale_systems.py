@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy as deep
 import hashlib
-from collections.abc import Iterable
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
@@ -45,14 +45,14 @@ def _key(email: Any) -> str:
     return str(email or "").casefold()
 
 
-def _mails(text: Any, c: Copy, addresses: Iterable[str]) -> Any:
-    """`text` with the known `addresses` in it replaced by the copy's."""
+ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _mails(text: Any, c: Copy) -> Any:
+    """`text` with every e-mail address in it replaced by the copy's."""
     if not isinstance(text, str) or "@" not in text:
         return text
-    for address in addresses:
-        if address and address in text:
-            text = text.replace(address, c.mail(address))
-    return text
+    return ADDRESS.sub(lambda m: str(c.mail(m.group())), text)
 
 
 # -- WooCommerce -------------------------------------------------------------------------------
@@ -100,7 +100,6 @@ class WooCopier:
         self.users = stride(*(c["id"] for c in store.customers))
         self.comments = stride(*notes, *(r["id"] for r in store.reviews))
         self.metas = stride(*metas)
-        self.addresses = sorted({o["billing"].get("email") or "" for o in store.orders} - {""})
 
     def copy(self, c: Copy) -> None:
         store, k = self.store, c.k
@@ -190,7 +189,7 @@ class WooCopier:
     def note(self, c: Copy, note: JSON, delta: Any) -> JSON:
         out = {**note, "id": note["id"] + c.k * self.comments}
         woo_dates(out, "date_created", delta)
-        out["note"] = _mails(note["note"], c, self.addresses)
+        out["note"] = _mails(note["note"], c)
         return out
 
     def refund(self, c: Copy, refund: JSON, delta: Any) -> JSON:

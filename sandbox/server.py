@@ -101,6 +101,9 @@ SHOPS: dict[str, tuple[str, ...]] = {
 }
 
 
+DEFAULT_SHOP = next(iter(SHOPS))
+
+
 @dataclass
 class Sandbox:
     """A running sandbox: the shop, its servers, and a fault queue per system."""
@@ -137,7 +140,7 @@ def _placeholder(environ: dict[str, Any], start_response: Callable[..., Any]) ->
 
 
 def start(
-    shop_kind: str = "woocommerce",
+    shop_kind: str = DEFAULT_SHOP,
     *,
     latency_ms: int = 0,
     seed: int = 7,

@@ -255,7 +255,7 @@ class Routes:
     customers_t: Table
     reviews_t: Table
     comment_ids: tuple[int, int] | None
-    order_texts: dict[int, tuple[JSON, str]]
+    order_texts: dict[int, tuple[JSON, str, str]]
 
     def page(
         self,

@@ -121,7 +121,9 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
         self.customers_t = Table(lambda: self.store.customers)
         self.reviews_t = Table(lambda: self.store.reviews)
         self.comment_ids: tuple[int, int] | None = None  # (highest comment id, reviews seen)
-        self.order_texts: dict[int, tuple[JSON, str]] = {}  # order id -> (order, search text)
+        self.order_texts: dict[
+            int, tuple[JSON, str, str]
+        ] = {}  # order id -> (order, e-mail, search text)
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
