@@ -32,6 +32,8 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/woocommerce_connections.py
+	$(BIN)/python benchmarks/export_latency.py
+	$(BIN)/python benchmarks/sync_scale.py
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .ruff_cache .pytest_cache
