@@ -6,13 +6,9 @@ import hashlib
 from datetime import UTC, datetime
 
 from bridge.models import DataPackage
+from connectors.base import normalise_email
 
 PREFIX = "privacy-bridge"
-
-
-def normalise_email(email: str) -> str:
-    """The e-mail address as identity matching uses it: trimmed and lower-cased."""
-    return email.strip().lower()
 
 
 def subject_hash8(email: str) -> str:
