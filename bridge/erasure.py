@@ -115,12 +115,16 @@ def erase(
         _apply_all(journal, connectors, policy, on_step)
     # Collect again with fresh connectors: new data is planned and applied, then all is verified.
     with opener(config) as connectors:
-        sources = resolve(connectors, address, listener=listener)
-        if journal.merge(plan(connectors, sources, policy, today)):
+        again = resolve(connectors, address, listener=listener)
+        if journal.merge(plan(connectors, again, policy, today)):
             _apply_all(journal, connectors, policy, on_step, states=("pending",))
         entries = journal.entries()
         problems = _verify(entries, connectors, address, policy)
     index.forget(store, subject)  # the index must not lead back to an erased person
+    # The report shows what was found before the erasure; a system that failed either collect
+    # is reported as failed.
+    failed = {s.system: s for s in again if s.status is Status.error}
+    sources = [failed.get(s.system, s) for s in sources]
     result = ErasureResult(subject, journal.entries(), sources, journal.id, problems)
     if not result.complete:
         journal.set_status(
