@@ -13,6 +13,7 @@ from datetime import UTC, datetime, time, timedelta
 from faker import Faker
 
 from sandbox.data import Shop
+from sandbox.seed_common import Timeline
 
 OPENED_DAYS_AGO = 2960
 SUBJECT_EMAIL = "ria@jansen.example.nl"
@@ -104,7 +105,7 @@ class Plan:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-class Cast:
+class Cast(Timeline):
     """Draws the people and plans their orders."""
 
     def __init__(self, shop: Shop, fake: Faker, rng: random.Random) -> None:
@@ -115,16 +116,6 @@ class Cast:
         self.customers: list[Person] = []
         self.guests: list[Person] = []
         self.plans: list[Plan] = []
-
-    def ago(self, days: float) -> datetime:
-        return self.end - timedelta(days=days, minutes=self.rng.randint(0, 600))
-
-    def between(self, a: datetime, b: datetime) -> datetime:
-        return a + timedelta(seconds=self.rng.randint(0, max(0, int((b - a).total_seconds()))))
-
-    def grown(self) -> datetime:
-        """A moment in the shop's life, later moments likelier (the shop grows)."""
-        return self.start + (self.end - self.start) * (self.rng.random() ** 0.6)
 
     def person(self, first: str = "", last: str = "", email: str = "", gender: str = "") -> Person:
         rng, fake = self.rng, self.fake

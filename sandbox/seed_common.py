@@ -6,7 +6,7 @@ import random
 import re
 import string
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -54,6 +54,25 @@ BANKS = (
     ("KNAB", "KNABNL2H"),
     ("BUNQ", "BUNQNL2A"),
 )
+
+
+class Timeline:
+    """Random moments in a shop's life, from `start` (its opening) to `end` (yesterday evening);
+    the seeders of both shops draw their dates from it."""
+
+    rng: random.Random
+    start: datetime
+    end: datetime
+
+    def ago(self, days: float) -> datetime:
+        return self.end - timedelta(days=days, minutes=self.rng.randint(0, 600))
+
+    def between(self, a: datetime, b: datetime) -> datetime:
+        return a + timedelta(seconds=self.rng.randint(0, max(0, int((b - a).total_seconds()))))
+
+    def grown(self) -> datetime:
+        """A moment in the shop's life, later moments likelier (the shop grows)."""
+        return self.start + (self.end - self.start) * (self.rng.random() ** 0.6)
 
 
 def dec(value: Any) -> Decimal:

@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 from faker import Faker
 
 from sandbox.data import JSON, Shop
+from sandbox.seed_common import Timeline
 
 TZ = ZoneInfo("Europe/Amsterdam")
 OPENED_DAYS_AGO = 2950
@@ -217,7 +218,7 @@ class Plan:
     order: JSON = field(default_factory=dict)
 
 
-class _Seeder:
+class _Seeder(Timeline):
     def __init__(self, shop: Shop, fake: Faker, rng: random.Random) -> None:
         self.shop, self.store, self.fake, self.rng = shop, shop.woocommerce, fake, rng
         self.end = datetime.combine(shop.today - timedelta(days=1), time(21, 30))
@@ -231,16 +232,6 @@ class _Seeder:
         self.product_ids: list[int] = []
 
     # -- helpers ----------------------------------------------------------------------------------
-    def ago(self, days: float) -> datetime:
-        return self.end - timedelta(days=days, minutes=self.rng.randint(0, 600))
-
-    def between(self, a: datetime, b: datetime) -> datetime:
-        return a + timedelta(seconds=self.rng.randint(0, max(0, int((b - a).total_seconds()))))
-
-    def grown(self) -> datetime:
-        """A moment in the shop's life, later moments likelier (the shop grows)."""
-        return self.start + (self.end - self.start) * (self.rng.random() ** 0.6)
-
     def person(self, first: str = "", last: str = "", email: str = "") -> Person:
         rng, fake = self.rng, self.fake
         first, last = first or fake.first_name(), last or fake.last_name()
