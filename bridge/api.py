@@ -7,6 +7,7 @@ result = export("jan@example.nl", Path("out"), load_config())
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -128,6 +129,7 @@ def _system_summary(source: SourceResult) -> dict[str, object]:
         "system": source.system,
         "status": source.status.value,
         "error": source.error,
+        "failed": source.failed,
         "records": counts,
         "requests": source.requests,
         "seconds": source.seconds,
@@ -161,8 +163,14 @@ def erase(
     request_id: str | None = None,
     listener: Listener | None = None,
     on_step: StepListener | None = None,
+    stop: threading.Event | None = None,
 ) -> EraseResult:
-    """Plan the erasure (`dry_run`) or apply, verify and report it; rerunning resumes it."""
+    """Plan the erasure (`dry_run`) or apply, verify and report it; rerunning resumes it.
+
+    One erasure per person at a time: a second one is refused (bridge.locks.LockHeld). Setting
+    `stop` (or Ctrl-C in the main thread) ends it between two steps, raising
+    bridge.erasure_guard.Stopped; running it again resumes it.
+    """
     from exports.erasure_report import write_erasure_report
 
     result = run_erasure(
@@ -174,6 +182,7 @@ def erase(
         request_id=request_id,
         listener=listener,
         on_step=on_step,
+        stop=stop,
         open_connectors=open_connectors,
     )
     path = write_erasure_report(erasure_report(result), out_dir) if out_dir else None

@@ -209,6 +209,14 @@ def sandbox_serve(
             "their records (70: about 100,000 orders and 20,000 customers).",
         ),
     ] = 1,
+    hostile: Annotated[
+        bool,
+        typer.Option(
+            "--hostile",
+            help="Play the vendors at their least helpful (sandbox.hostile.HOSTILE): person "
+            "filters ignored, unconfirmed fields spelled the other way, side resources missing.",
+        ),
+    ] = False,
 ) -> None:
     """Run the fakes on free loopback ports until interrupted (SIGINT or SIGTERM).
 
@@ -218,6 +226,7 @@ def sandbox_serve(
     import time
 
     from sandbox.data import build_shop
+    from sandbox.hostile import HOSTILE
     from sandbox.server import SHOPS, env_file_text, start
 
     shop = shop or next(iter(SHOPS))
@@ -233,7 +242,8 @@ def sandbox_serve(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with start(shop, latency_ms=latency_ms, seed=seed, shop=built) as sandbox:
+    hostility = HOSTILE if hostile else None
+    with start(shop, latency_ms=latency_ms, seed=seed, shop=built, hostile=hostility) as sandbox:
         text = env_file_text(sandbox.env, subject=sandbox.shop.subject_email)
         env_file.write_text(text)
         out.print(text, end="", highlight=False, markup=False)

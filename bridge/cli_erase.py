@@ -11,6 +11,7 @@ import typer
 from bridge import api
 from bridge.cli_common import EnvFile, JsonFlag, err, handled, out
 from bridge.config import load_config
+from bridge.erasure_guard import Stopped
 from bridge.errors import InputError
 from bridge.identity import Listener
 from bridge.views import export_progress, manual_table, plan_tables
@@ -82,14 +83,19 @@ def erase(
     chosen = api.policy_for(config, policy)
 
     def run(listener: Listener | None) -> api.EraseResult:
-        if register and request:
-            return erase_request(
-                register, request, config, dry_run=dry_run, policy=chosen, out_dir=out_dir,
+        try:
+            if register and request:
+                return erase_request(
+                    register, request, config, dry_run=dry_run, policy=chosen, out_dir=out_dir,
+                    listener=listener,
+                )  # fmt: skip
+            return api.erase(
+                email or "", config, dry_run=dry_run, out_dir=out_dir, policy=chosen,
                 listener=listener,
             )  # fmt: skip
-        return api.erase(
-            email or "", config, dry_run=dry_run, out_dir=out_dir, policy=chosen, listener=listener
-        )
+        except Stopped as exc:  # a Ctrl-C between two steps: one line, exit 130 as for SIGINT
+            err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
 
     if as_json:
         outcome = run(None)

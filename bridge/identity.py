@@ -32,6 +32,9 @@ class _Run:
     records: dict[tuple[str, str], Record] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     lookup: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # resource -> why
+    read: set[str] = field(default_factory=set)  # resources read without failure
+    hidden: set[str] = field(default_factory=set)  # kinds the failed resources may have held
     given: set[Identifier] = field(default_factory=set)
     error: str | None = None
     seconds: float = 0.0
@@ -46,6 +49,13 @@ class _Run:
                 self.records[key] = record
         self.notes.extend(n for n in collected.notes if n not in self.notes)
         self.lookup.extend(n for n in collected.lookup if n not in self.lookup)
+        for resource, why in collected.failed.items():
+            self.failed.setdefault(resource, why)
+        self.read |= collected.read
+        self.hidden |= collected.hidden
+        if self.failed and not self.read and not self.records and self.error is None:
+            # nothing could be read at all: a failed system, not an empty one
+            self.error = "; ".join(f"{r}: {why}" for r, why in self.failed.items())
 
 
 def resolve(
@@ -77,7 +87,20 @@ def resolve(
             for ident in outcome.revealed:
                 known.setdefault(ident, ident)
             notify(run.connector.name, "done", str(len(run.records)))
-    return [_result(run) for run in runs]
+    return [_result(run, _hidden_from(run, runs)) for run in runs]
+
+
+def _hidden_from(run: _Run, runs: Sequence[_Run]) -> list[str]:
+    """The systems that failed, wholly or in a resource that reveals identifiers this one is
+    searched by: what they could not read may have named records here too."""
+    wanted = run.connector.looks_up - {EMAIL}
+    return [
+        f"{other.connector.name} could not be read completely, and names the "
+        f"{', '.join(sorted(k.replace('_', ' ') for k in shared))} this system is searched by"
+        for other in runs
+        if other is not run
+        and (shared := (other.connector.reveals if other.error else other.hidden) & wanted)
+    ]
 
 
 def _new_for(run: _Run, known: dict[Identifier, Identifier]) -> list[Identifier]:
@@ -102,15 +125,23 @@ def _without_prefix(message: str, system: str) -> str:
     return message[len(system) + 2 :] if message.startswith(f"{system}: ") else message
 
 
-def _result(run: _Run) -> SourceResult:
+def _result(run: _Run, hidden: list[str]) -> SourceResult:
     c = run.connector
-    status = Status.error if run.error else Status.ok if run.records else Status.not_found
+    failed = [f"{resource}: {why}" for resource, why in run.failed.items()] + hidden
+    if run.error:
+        status = Status.error
+    elif failed:
+        status = Status.partial
+    else:
+        status = Status.ok if run.records else Status.not_found
+    error = run.error or (f"incomplete: {'; '.join(failed)}" if failed else None)
     return SourceResult(
         system=c.name,
         title=c.title,
         role=c.role,
         status=status,
-        error=run.error,
+        error=error,
+        failed=failed,
         records=list(run.records.values()),
         notes=[*c.notes, *run.notes],
         categories={

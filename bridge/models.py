@@ -17,6 +17,7 @@ class Status(StrEnum):
 
     ok = "ok"
     not_found = "not_found"
+    partial = "partial"  # some resources failed: what was proven is kept, the failures are named
     error = "error"
     skipped = "skipped"
     manual = "manual"
@@ -67,6 +68,11 @@ class SourceResult(BaseModel):
     title: str = ""
     status: Status
     error: str | None = None
+    failed: list[str] = Field(
+        default_factory=list,
+        description="Why the result may be incomplete: each resource that could not be read, "
+        "or the system whose failure may have hidden identifiers this one is searched by.",
+    )
     records: list[Record] = Field(default_factory=list)
     notes: list[str] = Field(
         default_factory=list, description="What the customer should know about this system."
@@ -91,7 +97,7 @@ class DataPackage(BaseModel):
 
     subject: Subject
     generated_at: datetime
-    complete: bool = Field(description="True when every enabled system answered.")
+    complete: bool = Field(description="True when every enabled system answered completely.")
     sources: list[SourceResult]
     tool: str = "privacy-bridge"
     version: str = ""

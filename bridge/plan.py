@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bridge.policy import Action
+from bridge.policy import Action, Decision, Policy
 
 
 class Step(BaseModel):
@@ -26,6 +26,10 @@ class Step(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict, description="Ids and field names only.")
     fields: list[str] = Field(default_factory=list, description="Fields removed or replaced.")
     kept: list[str] = Field(default_factory=list, description="Fields a retained record keeps.")
+    removed: list[str] = Field(
+        default_factory=list,
+        description="The policy's [retain] remove categories taken off a retained record.",
+    )
     reason: str = ""
     legal_basis: str = ""
     until: date | None = None
@@ -41,6 +45,43 @@ class Step(BaseModel):
     @property
     def automatic(self) -> bool:
         return self.operation != "manual"
+
+
+def step_for(
+    system: str,
+    record_type: str,
+    record_id: str,
+    decision: Decision,
+    policy: Policy,
+    *,
+    where: str,
+    operation: str = "",
+    what: str = "",
+    **extra: Any,
+) -> Step:
+    """The step that carries out a decision: `operation` names the connector's API call for an
+    automatic one; a manual one gets the decision's instruction (unless `instruction` is given)."""
+    if decision.automatic and not operation:
+        raise ValueError(f"{system} names no operation to {decision.how} a {record_type}")
+    what = what or f"{record_type.replace('_', ' ')} {record_id}"
+    retained = decision.action is Action.retain
+    fields: dict[str, Any] = {
+        "system": system,
+        "record_type": record_type,
+        "record_id": record_id,
+        "action": decision.action,
+        "operation": operation
+        if decision.automatic
+        else ("manual" if decision.how == "manual" else "none"),
+        "until": decision.until,
+        "legal_basis": decision.basis if retained else "",
+        "kept": list(policy.retain.keep) if retained and decision.how != "keep" else [],
+        "fields": list(decision.fields),
+        "removed": list(decision.remove),
+        "reason": decision.why,
+        "instruction": decision.instruction(what, where) if decision.how == "manual" else "",
+    }
+    return Step.model_validate(fields | extra)
 
 
 class ReportStep(BaseModel):

@@ -7,8 +7,6 @@ upserts keep a repeated batch from doubling anything. A lock file keeps two sync
 
 from __future__ import annotations
 
-import fcntl
-import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -19,7 +17,8 @@ from pathlib import Path
 from bridge import index
 from bridge.api import open_connectors
 from bridge.config import Config
-from bridge.errors import BridgeError, SystemFailure
+from bridge.errors import SystemFailure
+from bridge.locks import exclusive
 from bridge.redact import scrub
 from bridge.store import Store
 from connectors.base import Connector
@@ -52,16 +51,8 @@ class SyncResult:
 @contextmanager
 def sync_lock(home: Path) -> Iterator[None]:
     """One sync at a time per state directory; the second is refused at once, not queued."""
-    path = home / "sync.lock"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BridgeError("another sync is running (lock held on sync.lock)") from None
+    with exclusive(home / "sync.lock", "another sync is running (lock held on sync.lock)"):
         yield
-    finally:
-        os.close(fd)
 
 
 def sync(config: Config, *, full: bool = False, listener: SyncListener | None = None) -> SyncResult:

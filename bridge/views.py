@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 STATUS_STYLE = {
     Status.ok: "green",
     Status.not_found: "yellow",
+    Status.partial: "red",
     Status.error: "red",
     Status.skipped: "dim",
     Status.manual: "magenta",
@@ -94,6 +95,8 @@ def plan_tables(result: ErasureResult) -> list[Table]:
         title = f"{source.title or source.system}: {len(entries)} steps"
         if source.status is Status.error:
             title += f" [red](collect failed: {source.error})[/red]"
+        elif source.status is Status.partial:
+            title += f" [red]({source.error})[/red]"
         table = Table(title=title, title_justify="left")
         for column in ("#", "action", "record", "reason", "until", "state"):
             table.add_column(column, overflow="fold")
@@ -148,7 +151,7 @@ def erasure_summary_table(result: ErasureResult, title: str) -> Table:
             states[e.state] = states.get(e.state, 0) + 1
         table.add_row(
             source.system
-            if source.status is not Status.error
+            if source.status not in (Status.error, Status.partial)
             else f"[red]{source.system}: {source.error}[/red]",
             *(
                 f"[{ACTION_STYLE[a]}]{n}[/{ACTION_STYLE[a]}]" if n else "-"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, Self
@@ -19,8 +20,8 @@ from bridge.config import Config, Setting
 from bridge.errors import InputError, SystemFailure
 from bridge.http import HttpClient
 from bridge.models import Identifier, Record
-from bridge.plan import Step
-from bridge.policy import Action, Policy
+from bridge.plan import Step, step_for
+from bridge.policy import NOTHING, Capability, Decision, Policy, decide
 
 EMAIL = "email"  # the one identifier kind the core itself starts from
 
@@ -93,6 +94,23 @@ class Collected:
     revealed: list[Identifier] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     lookup: list[str] = field(default_factory=list)  # how the system was searched
+    failed: dict[str, str] = field(default_factory=dict)  # resource -> why it could not be read
+    read: set[str] = field(default_factory=set)  # resources read without failure
+    hidden: set[str] = field(default_factory=set)  # identifier kinds a failed resource held back
+
+    @contextmanager
+    def reading(self, resource: str, reveals: Iterable[str] = ()) -> Iterator[None]:
+        """Reads of one resource: a failure costs that resource only. The records proven so far
+        stay, and the system's result becomes `partial`, naming the resource (or `error`, when
+        nothing could be read at all); the systems searched by the identifier kinds the resource
+        `reveals` are told they may be incomplete."""
+        try:
+            yield
+        except SystemFailure as exc:
+            self.failed.setdefault(resource, str(exc).removeprefix(f"{exc.system}: "))
+            self.hidden.update(reveals)
+        else:
+            self.read.add(resource)
 
     def add(self, type_: str, id_: object, matched_by: str, data: dict[str, Any]) -> None:
         self.records.append(Record(type=type_, id=str(id_), matched_by=[matched_by], data=data))
@@ -110,7 +128,14 @@ class Connector(ABC):
     role: ClassVar[str]
     settings: ClassVar[tuple[Setting, ...]]
     looks_up: ClassVar[frozenset[str]]
+    # The identifier kinds its records reveal to other systems: when this system fails, the
+    # systems that look up by these kinds may be incomplete, and say so.
+    reveals: ClassVar[frozenset[str]] = frozenset()
     categories: ClassVar[dict[str, list[str]]]
+    # Per record type it reports: what its API can do to such a record (see bridge.policy)
+    capabilities: ClassVar[dict[str, Capability]] = {}
+    # The API call (a Step's operation) that carries out an automatic decision, by its `how`
+    operations: ClassVar[dict[str, str]] = {}
     notes: ClassVar[tuple[str, ...]] = ()
 
     http: HttpClient
@@ -136,14 +161,33 @@ class Connector(ABC):
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
         """Find the records these identifiers point at; keep only exact matches."""
 
-    # -- erasure: the defaults make every record a manual step, which a connector narrows down --
+    # -- erasure: every record as the policy and the capabilities decide --------------------------
+
+    def decide(
+        self,
+        record: Record,
+        policy: Policy,
+        today: date,
+        *,
+        parent: Decision | None = None,
+        along: Sequence[str] | None = None,
+        dated_by: dict[str, Any] | None = None,
+    ) -> Decision:
+        """The core's decision for one record (`dated_by`: the data to read its date from)."""
+        can = self.capabilities.get(record.type, NOTHING)
+        data = record.data if dated_by is None else {**dated_by, **record.data}
+        return decide(policy, record.type, can, data, today, parent=parent, along=along)
+
+    def step(self, record: Record, decision: Decision, policy: Policy, **extra: Any) -> Step:
+        """The step for a decision; the operation of an automatic one from `operations`."""
+        extra.setdefault("operation", self.operations.get(decision.how, ""))
+        return step_for(
+            self.name, record.type, record.id, decision, policy, where=self.title, **extra
+        )
 
     def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
-        """The steps for these records; the default asks the operator to do everything by hand."""
-        return [
-            manual_step(self.name, r, f"{self.title} has no API to erase this record.")
-            for r in records
-        ]
+        """The steps for these records, each as the policy and the capabilities decide."""
+        return [self.step(r, self.decide(r, policy, today), policy) for r in records]
 
     def apply(self, step: Step, policy: Policy) -> str:
         """Carry out one automatic step; idempotent, "already gone" counts as done."""
@@ -154,18 +198,31 @@ class Connector(ABC):
         raise NotImplementedError
 
     def expire(self, step: Step, policy: Policy) -> Step:
-        """The step that ends a retention whose term has passed: by default a request by hand."""
+        """The step that ends a retention whose term has passed, as the policy now decides:
+        by default nothing (no personal data) or a request by hand."""
+        decision = self.ended(step, policy)
         what = f"{step.record_type.replace('_', ' ')} {step.record_id}"
+        if decision.how == "keep":
+            return step.model_copy(
+                update={"action": decision.action, "until": None, "reason": decision.why}
+            )
+        instruction = decision.instruction(what, self.title) if decision.how == "manual" else ""
         return step.model_copy(
             update={
-                "action": Action.anonymise,
+                "action": decision.action,
                 "operation": "manual",
                 "until": None,
                 "reason": f"the term for which {what} had to be kept ended on {step.until}",
-                "instruction": f"The fiscal term of {what} ended on {step.until}: anonymise or "
-                f"delete it in {self.title}.",
+                "instruction": instruction
+                or f"The fiscal term of {what} ended on {step.until}: "
+                f"{decision.action.value} it in {self.title}.",
             }
         )
+
+    def ended(self, step: Step, policy: Policy) -> Decision:
+        """The decision for a retained record whose term has ended."""
+        can = self.capabilities.get(step.record_type, NOTHING)
+        return decide(policy, step.record_type, can, {}, date.today(), term_ended=True)
 
     def address_of(self, record_type: str, record_id: str) -> str | None:
         """The e-mail address a record holds now (to open a request for its person), if known."""
@@ -217,62 +274,3 @@ def pages(
         if total_pages is None and page_size is not None and len(items) < page_size:
             return
         page += 1
-
-
-def manual_step(system: str, record: Record, reason: str, instruction: str = "") -> Step:
-    return Step(
-        system=system,
-        record_type=record.type,
-        record_id=record.id,
-        action=Action.manual,
-        operation="manual",
-        reason=reason,
-        instruction=instruction or reason,
-    )
-
-
-def record_date(value: object) -> date | None:
-    """The date of an ISO-8601 or "YYYY-MM-DD HH:MM:SS" timestamp; None when there is none."""
-    if not isinstance(value, str) or len(value) < 10:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
-        try:
-            return date.fromisoformat(value[:10])
-        except ValueError:
-            return None
-
-
-def kept_by_processor(
-    system: str,
-    title: str,
-    record: Record,
-    when: date | None,
-    policy: Policy,
-    today: date,
-    *,
-    reason: str,
-    legal_basis: str,
-) -> Step:
-    """A record the processor keeps and we cannot erase: retained while the fiscal term runs,
-    after that a manual request to the processor to erase it."""
-    action, until = policy.decide("payment", when, today)
-    if action is Action.retain:
-        return Step(
-            system=system,
-            record_type=record.type,
-            record_id=record.id,
-            action=Action.retain,
-            operation="none",
-            until=until,
-            legal_basis=legal_basis,
-            reason=reason,
-        )
-    return manual_step(
-        system,
-        record,
-        f"past the {policy.fiscal_years}-year fiscal term, and {title} has no API to erase it",
-        f"Ask {title} to erase or anonymise {record.type.replace('_', ' ')} {record.id}: it is "
-        f"past the {policy.fiscal_years}-year term for which it had to be kept.",
-    )

@@ -26,14 +26,13 @@ from bridge.errors import AuthFailure, SystemFailure
 from bridge.http import HttpClient
 from bridge.models import Identifier, Record
 from bridge.plan import Step
-from bridge.policy import Policy
+from bridge.policy import Action, Capability, Policy
 from connectors import kinds
 from connectors.base import (
     Batch,
     Collected,
     Connector,
     IndexEntry,
-    manual_step,
     pages,
     require,
     same_email,
@@ -46,6 +45,15 @@ UNMATCHABLE = (
     "The Feedback Company's API does not show which customer or order a review belongs to, so "
     "reviews you wrote there cannot be listed here; ask The Feedback Company for them."
 )
+
+
+def review_email(review: dict[str, Any]) -> str | None:
+    """The reviewer's address, where the review shows one: at the top or under `client`."""
+    client = review.get("client") if isinstance(review.get("client"), dict) else {}
+    for value in (*(review.get(k) for k in REVIEW_EMAIL_KEYS), (client or {}).get("email")):
+        if isinstance(value, str) and value:
+            return value
+    return None
 
 
 def fbc_error(response: requests.Response) -> str:
@@ -96,24 +104,35 @@ class FeedbackCompanyConnector(Connector):
         found = Collected()
         emails = {i.value for i in identifiers if i.kind == kinds.EMAIL}
         numbers = {i.value: i for i in identifiers if i.kind == kinds.ORDER_NUMBER}
-        for invitation in self._all_invitations():
-            email = (invitation.get("customer") or {}).get("email")
-            number = str(invitation.get("external_id") or "")
-            if any(same_email(email, e) for e in emails):
-                found.add(
-                    "review_invitation",
-                    invitation["id"],
-                    "e-mail address of the invitation",
-                    invitation,
-                )
-            elif number in numbers:
-                why = f"invitation for order {number} ({numbers[number].via})"
-                found.add("review_invitation", invitation["id"], why, invitation)
-        reviews = self._all_reviews()
+        with found.reading("invitations"):
+            for invitation in self._all_invitations():
+                email = (invitation.get("customer") or {}).get("email")
+                number = str(invitation.get("external_id") or "")
+                if any(same_email(email, e) for e in emails):
+                    found.add(
+                        "review_invitation",
+                        invitation["id"],
+                        "e-mail address of the invitation",
+                        invitation,
+                    )
+                elif number in numbers:
+                    why = f"invitation for order {number} ({numbers[number].via})"
+                    found.add("review_invitation", invitation["id"], why, invitation)
+        with found.reading("reviews"):
+            self._match_reviews(self._all_reviews(), emails, numbers, found)
+        return found
+
+    def _match_reviews(
+        self,
+        reviews: list[dict[str, Any]],
+        emails: set[str],
+        numbers: dict[str, Identifier],
+        found: Collected,
+    ) -> None:
         linkable = False
         for review in reviews:
             order = next((str(review[k]) for k in REVIEW_ORDER_KEYS if review.get(k)), None)
-            email = next((review[k] for k in REVIEW_EMAIL_KEYS if review.get(k)), None)
+            email = review_email(review)
             linkable = linkable or bool(order or email)
             if order in numbers:
                 found.add("feedback_review", review["id"], f"review of order {order}", review)
@@ -121,10 +140,16 @@ class FeedbackCompanyConnector(Connector):
                 found.add("feedback_review", review["id"], "e-mail address of the review", review)
         if reviews and not linkable and UNMATCHABLE not in found.notes:
             found.notes.append(UNMATCHABLE)
-        return found
+
+    # -- erasure: no delete or anonymise endpoint exists ----------------------------------------
+
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "review_invitation": Capability(date="date_created"),
+        "feedback_review": Capability(date="date_created"),
+    }
 
     def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
-        """No delete or anonymise endpoint exists: a prepared request to The Feedback Company."""
+        """What the policy wants erased is a prepared request to The Feedback Company."""
         orders = sorted(
             {str(r.data.get("external_id")) for r in records if r.data.get("external_id")}
         )
@@ -134,15 +159,15 @@ class FeedbackCompanyConnector(Connector):
             f"{', '.join(orders) or '(see the ids listed)'}: invitation/review ids "
             f"{', '.join(sorted(r.id for r in records))}."
         )
-        return [
-            manual_step(
-                self.name,
-                r,
-                "The Feedback Company's API cannot delete reviews or invitations.",
-                request,
-            )
-            for r in records
-        ]
+        steps = []
+        for record in records:
+            made = self.decide(record, policy, today)
+            if made.how == "manual" and made.wanted not in (None, Action.manual):
+                why = "The Feedback Company's API cannot delete reviews or invitations."
+                steps.append(self.step(record, made, policy, reason=why, instruction=request))
+            else:
+                steps.append(self.step(record, made, policy))
+        return steps
 
     # -- the scheduled sync: the invitations listing is newest first, read page by page (the
     # offset) until the previous run's newest; the new cursor is saved with the last batch ------

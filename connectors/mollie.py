@@ -30,7 +30,7 @@ from bridge.errors import NotFound, SystemFailure
 from bridge.http import HttpClient
 from bridge.models import Identifier, Record
 from bridge.plan import Step
-from bridge.policy import Action, Policy
+from bridge.policy import Capability, Policy
 from bridge.redact import install_log_filters
 from connectors import kinds
 from connectors.base import (
@@ -38,8 +38,6 @@ from connectors.base import (
     Collected,
     Connector,
     IndexEntry,
-    kept_by_processor,
-    record_date,
     require,
     same_email,
 )
@@ -137,6 +135,8 @@ class MollieConnector(Connector):
             if payment is None:
                 found.notes.append(f"Payment {tr}, named by the shop, does not exist at Mollie.")
                 continue
+            if payment.get("id") != tr:
+                raise SystemFailure(self.name, f"answered another payment for {tr}")
             payments.append((payment, why))
             found.reveal(
                 kinds.MOLLIE_CUSTOMER_ID, payment.get("customerId"), f"Mollie payment {tr}"
@@ -146,7 +146,8 @@ class MollieConnector(Connector):
         for payment, why in payments:  # a payment can be reached both ways: look into it once
             reasons.setdefault(payment["id"], []).append(why)
             unique.setdefault(payment["id"], payment)
-        for payment, refunds, chargebacks in _parallel(self._children, unique.values()):
+        children = _parallel(lambda p: self._children(p, found), unique.values())
+        for payment, refunds, chargebacks in children:
             tr = payment["id"]
             for why in reasons[tr]:
                 found.add("payment", tr, why, dict(payment))
@@ -160,49 +161,64 @@ class MollieConnector(Connector):
     # Deleting a Mollie customer cancels its mandates and subscriptions (DELETE /v2/customers);
     # payments, refunds and chargebacks stay at Mollie, under Mollie's own legal duties.
 
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "mollie_customer": Capability(
+            delete=True, cascades=("mandate", "subscription"), date="createdAt"
+        ),
+        "mandate": Capability(deleted_with="mollie_customer", date="createdAt"),
+        "subscription": Capability(deleted_with="mollie_customer", date="createdAt"),
+        **{
+            kind: Capability(
+                date="createdAt",
+                keeps="payment records stay at Mollie, which keeps them under its own legal "
+                "duties; the shop cannot erase them",
+                basis="Mollie's own legal duties as a payment institution (Wwft; art. 52 AWR "
+                "for the shop's copy)",
+            )
+            for kind in ("payment", "refund", "chargeback")
+        },
+    }
+    operations: ClassVar[dict[str, str]] = {"delete": "delete_customer"}
+
     def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        along: dict[str, set[str]] = {}  # what each customer's deletion cancels
+        for r in records:
+            if r.type in ("mandate", "subscription"):
+                along.setdefault(_customer_of(r) or "", set()).add(r.type)
+        decided = {
+            r.id: self.decide(r, policy, today, along=sorted(along.get(r.id, ())))
+            for r in records
+            if r.type == "mollie_customer"
+        }
         steps = []
         for record in records:
             if record.type == "mollie_customer":
+                made = decided[record.id]
+                reason = (
+                    "the Mollie customer is deleted, which cancels its mandates and subscriptions"
+                )
                 steps.append(
-                    Step(
-                        system=self.name,
-                        record_type=record.type,
-                        record_id=record.id,
-                        action=Action.delete,
-                        operation="delete_customer",
-                        reason="the Mollie customer is deleted, which cancels its mandates and subscriptions",
+                    self.step(
+                        record, made, policy, **({"reason": reason} if made.automatic else {})
                     )
                 )
             elif record.type in ("mandate", "subscription"):
                 owner = _customer_of(record)
-                steps.append(
-                    Step(
-                        system=self.name,
-                        record_type=record.type,
-                        record_id=record.id,
-                        action=Action.delete,
-                        operation="none",
-                        after=[f"mollie_customer:{owner}"] if owner else [],
-                        reason="cancelled by Mollie with the deletion of its customer",
+                made = self.decide(record, policy, today, parent=decided.get(owner or ""))
+                if made.how == "with_parent":
+                    steps.append(
+                        self.step(
+                            record,
+                            made,
+                            policy,
+                            after=[f"mollie_customer:{owner}"],
+                            reason="cancelled by Mollie with the deletion of its customer",
+                        )
                     )
-                )
+                else:
+                    steps.append(self.step(record, made, policy))
             else:  # payment, refund, chargeback
-                when = record_date(record.data.get("createdAt"))
-                steps.append(
-                    kept_by_processor(
-                        self.name,
-                        self.title,
-                        record,
-                        when,
-                        policy,
-                        today,
-                        reason="payment records stay at Mollie, which keeps them under its own legal "
-                        "duties; the shop cannot erase them",
-                        legal_basis="Mollie's own legal duties as a payment institution (Wwft; "
-                        "art. 52 AWR for the shop's copy)",
-                    )
-                )
+                steps.append(self.step(record, self.decide(record, policy, today), policy))
         return steps
 
     def apply(self, step: Step, policy: Policy) -> str:
@@ -261,27 +277,47 @@ class MollieConnector(Connector):
         if customer is None:
             found.notes.append(f"Mollie customer {cst} no longer exists.")
             return []
+        if customer.get("id") != cst:
+            raise SystemFailure(self.name, f"answered another customer for {cst}")
         found.add("mollie_customer", cst, why, dict(customer))
         sub = f"of Mollie customer {cst}"
-        for mandate in self._all(lambda: customer.mandates.list(limit=PAGE_LIMIT)):
-            found.add("mandate", mandate["id"], f"mandate {sub}", dict(mandate))
-        for subscription in self._all(lambda: customer.subscriptions.list(limit=PAGE_LIMIT)):
-            found.add("subscription", subscription["id"], f"subscription {sub}", dict(subscription))
-        listing = self._all(lambda: customer.payments.list(limit=PAGE_LIMIT))
-        return [(payment, f"payment {sub}") for payment in listing]
+        # Each item must name the customer itself (`customerId` or its `customer` link).
+        with found.reading("mandates"):
+            for mandate in self._all(lambda: customer.mandates.list(limit=PAGE_LIMIT)):
+                if _owner(mandate, "customer") == cst:
+                    found.add("mandate", mandate["id"], f"mandate {sub}", dict(mandate))
+        with found.reading("subscriptions"):
+            for item in self._all(lambda: customer.subscriptions.list(limit=PAGE_LIMIT)):
+                if _owner(item, "customer") == cst:
+                    found.add("subscription", item["id"], f"subscription {sub}", dict(item))
+        payments: list[tuple[Any, str]] = []
+        with found.reading("customer payments"):
+            for payment in self._all(lambda: customer.payments.list(limit=PAGE_LIMIT)):
+                if _owner(payment, "customer") == cst:
+                    payments.append((payment, f"payment {sub}"))
+        return payments
 
     def _payment(self, tr: str) -> Any:
         if tr not in self._payments:  # later rounds name payments an earlier round has read
             self._payments[tr] = self._get(lambda: self.client.payments.get(tr))
         return self._payments[tr]
 
-    def _children(self, payment: Any) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+    def _children(
+        self, payment: Any, found: Collected
+    ) -> tuple[Any, list[dict[str, Any]], list[dict[str, Any]]]:
+        tr = payment["id"]
+        with found.reading("refunds and chargebacks"):
+            self._read_children(payment)
+        return (payment, *self._children_of.get(tr, ([], [])))
+
+    def _read_children(self, payment: Any) -> None:
         tr = payment["id"]
         if tr not in self._children_of:
             refunds = [dict(r) for r in self._all(lambda: payment.refunds.list())]
             chargebacks = [dict(c) for c in self._all(lambda: payment.chargebacks.list())]
+            refunds = [r for r in refunds if _owner(r, "payment") == tr]
+            chargebacks = [c for c in chargebacks if _owner(c, "payment") == tr]
             self._children_of[tr] = (refunds, chargebacks)
-        return (payment, *self._children_of[tr])
 
     def _order_payments(self, ident: Identifier, found: Collected) -> list[str]:
         order = self._get(lambda: self.client.orders.get(ident.value, embed="payments"))
@@ -320,11 +356,19 @@ class MollieConnector(Connector):
 
 def _customer_of(record: Record) -> str | None:
     """The Mollie customer a mandate or subscription belongs to (field, else its link)."""
-    if isinstance(record.data.get("customerId"), str):
-        return str(record.data["customerId"])
-    href = ((record.data.get("_links") or {}).get("customer") or {}).get("href", "")
+    return _owner(record.data, "customer")
+
+
+def _owner(item: Any, resource: str) -> str | None:
+    """The id of the `resource` (customer, payment) an item names: its `<resource>Id` field,
+    else the last part of its `_links.<resource>` link."""
+    value = item.get(f"{resource}Id")
+    if isinstance(value, str) and value:
+        return value
+    links = item.get("_links") or {}
+    href = (links.get(resource) or {}).get("href", "") if isinstance(links, dict) else ""
     tail = str(href).rstrip("/").rsplit("/", 1)[-1]
-    return tail if tail.startswith("cst_") else None
+    return tail or None
 
 
 def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:

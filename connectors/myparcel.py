@@ -3,7 +3,9 @@
 Endpoints: `GET /shipments?reference_identifier=<order number>` for every order number the shop
 revealed, and `GET /shipments?q=<e-mail>` (a free-text search over every field, so each hit is
 checked on `recipient.email` before it is kept; `reference_identifier` is checked exactly too,
-since order 1042 must not bring in order 10421's parcel).
+since order 1042 must not bring in order 10421's parcel). A search that answers shipments not
+even mentioning the value searched for ignores its filter: every shipment is then read once and
+matched locally, not searched again per order.
 Paging: `page` (1–1000) and `size` (200, the maximum); `results` gives the total.
 Rate limits: per method and endpoint in a sliding window, `GET /shipments` 500 per 5 minutes,
 429s counting too; our budget stays under it.
@@ -15,6 +17,7 @@ without a search `{"data": {"shipments": [...]}}`: both are read.
 from __future__ import annotations
 
 import base64
+import json
 import math
 from collections.abc import Iterator, Sequence
 from datetime import date
@@ -25,16 +28,14 @@ from bridge.errors import NotFound, SystemFailure
 from bridge.http import HttpClient, RateBudget, Window
 from bridge.models import Identifier, Record
 from bridge.plan import Step
-from bridge.policy import Action, Policy
+from bridge.policy import Capability, Policy
 from connectors import kinds
 from connectors.base import (
     Batch,
     Collected,
     Connector,
     IndexEntry,
-    kept_by_processor,
     pages,
-    record_date,
     require,
     same_email,
 )
@@ -71,6 +72,7 @@ class MyParcelConnector(Connector):
             headers={"Authorization": f"basic {token}", "Accept": "application/json;charset=utf-8"},
             budget=RateBudget(BUDGET),
         )
+        self._whole: list[dict[str, Any]] | None = None  # see `_matching`
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -83,48 +85,55 @@ class MyParcelConnector(Connector):
         found = Collected()
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
-                for shipment in self._search({"q": ident.value}):
-                    if same_email((shipment.get("recipient") or {}).get("email"), ident.value):
-                        found.add(
-                            "shipment", shipment["id"], "e-mail address of the recipient", shipment
-                        )
+                with found.reading("shipments by e-mail address"):
+                    for shipment in self._matching("q", ident.value):
+                        if same_email((shipment.get("recipient") or {}).get("email"), ident.value):
+                            why = "e-mail address of the recipient"
+                            found.add("shipment", shipment["id"], why, shipment)
             elif ident.kind == kinds.ORDER_NUMBER:
-                for shipment in self._search({"reference_identifier": ident.value}):
-                    if str(shipment.get("reference_identifier")) == ident.value:
-                        why = f"shipment of order {ident.value} ({ident.via})"
-                        found.add("shipment", shipment["id"], why, shipment)
+                with found.reading("shipments by order number"):
+                    for shipment in self._matching("reference_identifier", ident.value):
+                        if str(shipment.get("reference_identifier")) == ident.value:
+                            why = f"shipment of order {ident.value} ({ident.via})"
+                            found.add("shipment", shipment["id"], why, shipment)
         return found
 
-    # -- erasure: only concept shipments (status 1) can be deleted ------------------------------
+    def _matching(self, name: str, value: str) -> list[dict[str, Any]]:
+        """The shipments a search for `name=value` gives, to be matched by the caller. A search
+        seen answering shipments that do not even mention the value ignores its filter: it is
+        not sent again, every shipment is read once and matched here instead."""
+        if self._whole is None:
+            hits = self._search({name: value})
+            needle = value.casefold()
+            if all(needle in json.dumps(s, ensure_ascii=False).casefold() for s in hits):
+                return hits
+            self._whole = self._search({})
+        return self._whole
+
+    # -- erasure: only concept shipments (status 1) can be deleted; a printed one is kept by
+    # MyParcel and PostNL as proof of delivery until the term ends, then asked for by hand ------
+
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "shipment": Capability(
+            delete=True,
+            date="created",
+            only_if=("status", CONCEPT),
+            otherwise=Capability(
+                date="created",
+                keeps="its label was printed: MyParcel and PostNL keep the shipment as proof of "
+                "delivery, and MyParcel's API cannot delete it",
+            ),
+        ),
+    }
+    operations: ClassVar[dict[str, str]] = {"delete": "delete_shipment"}
 
     def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
         steps = []
         for record in records:
-            if record.data.get("status") == CONCEPT:
-                steps.append(
-                    Step(
-                        system=self.name,
-                        record_type=record.type,
-                        record_id=record.id,
-                        action=Action.delete,
-                        operation="delete_shipment",
-                        reason="a concept shipment (no label printed yet) can be deleted",
-                    )
-                )
-                continue
-            when = record_date(record.data.get("created"))
+            made = self.decide(record, policy, today)
+            reason = "a concept shipment (no label printed yet) can be deleted"
             steps.append(
-                kept_by_processor(
-                    self.name,
-                    self.title,
-                    record,
-                    when,
-                    policy,
-                    today,
-                    reason="its label was printed: MyParcel and PostNL keep the shipment as proof of "
-                    "delivery, and MyParcel's API cannot delete it",
-                    legal_basis=policy.legal_basis,
-                )
+                self.step(record, made, policy, **({"reason": reason} if made.automatic else {}))
             )
         return steps
 

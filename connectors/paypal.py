@@ -26,15 +26,13 @@ from bridge.errors import AuthFailure, SystemFailure
 from bridge.http import HttpClient
 from bridge.models import Identifier, Record
 from bridge.plan import Step
-from bridge.policy import Action, Policy
+from bridge.policy import Action, Capability, Policy
 from connectors import kinds
 from connectors.base import (
     Batch,
     Collected,
     Connector,
     IndexEntry,
-    kept_by_processor,
-    record_date,
     require,
     same_email,
 )
@@ -46,6 +44,32 @@ TOKEN_MARGIN_S = 60
 LOOKBACK = timedelta(
     hours=3
 )  # "It takes a maximum of three hours for executed transactions to appear"
+
+
+# How far outside its window a transaction may lie before the window counts as ignored: PayPal
+# filters on a date the answer need not show (initiation or update).
+SLACK = timedelta(days=1)
+
+
+def _tid(detail: dict[str, Any]) -> str | None:
+    info = detail.get("transaction_info")
+    return str(info.get("transaction_id")) if isinstance(info, dict) else None
+
+
+def _when(detail: dict[str, Any]) -> datetime | None:
+    info = detail.get("transaction_info") or {}
+    return _parse(str(info.get("transaction_initiation_date") or ""))
+
+
+def _within(detail: dict[str, Any], start: datetime, end: datetime) -> bool:
+    """Whether a transaction lies in [start, end]; one that shows no date is let through."""
+    when = _when(detail)
+    return when is None or start <= when <= end
+
+
+def _has(detail: dict[str, Any], extra: dict[str, str]) -> bool:
+    wanted = extra.get("transaction_id")
+    return wanted is None or _tid(detail) == wanted
 
 
 def _stamp(moment: datetime) -> str:
@@ -108,6 +132,7 @@ class PayPalConnector(Connector):
         self._scanned: dict[str, dict[str, Any]] = {}
         self._emails: set[str] = set()
         self._refunds_seen: set[str] = set()
+        self._everything: list[dict[str, Any]] | None = None  # see `_transactions`
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -131,35 +156,30 @@ class PayPalConnector(Connector):
         tids = {i.value: i for i in identifiers if i.kind == kinds.PAYPAL_TRANSACTION_ID}
         for email in emails:
             self._scan(email, found)
-            self._invoices(email, found)
+            with found.reading("invoices"):
+                self._invoices(email, found)
         for ident in tids.values():
-            self._lookup(ident, found)
+            with found.reading("transactions by id"):
+                self._lookup(ident, found)
         return found
 
-    # -- erasure: PayPal has no API for it ----------------------------------------------------
+    # -- erasure: PayPal has no API for it: its records are kept by PayPal, and a request is
+    # prepared ----------------------------------------------------------------------------------
+
+    _kept = (
+        "PayPal keeps its transaction records itself and offers no API to erase them; the shop "
+        "asks PayPal to restrict them (see the manual step)"
+    )
+    _basis = "PayPal's own legal duties as a payment processor; the shop's copy under art. 52 AWR"
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "paypal_transaction": Capability(
+            date="transaction_info.transaction_initiation_date", keeps=_kept, basis=_basis
+        ),
+        "paypal_invoice": Capability(date="detail.invoice_date", keeps=_kept, basis=_basis),
+    }
 
     def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
-        steps = []
-        for record in records:
-            info = record.data.get("transaction_info") or {}
-            when = record_date(
-                info.get("transaction_initiation_date")
-                or record.data.get("detail", {}).get("invoice_date")
-            )
-            steps.append(
-                kept_by_processor(
-                    self.name,
-                    self.title,
-                    record,
-                    when,
-                    policy,
-                    today,
-                    reason="PayPal keeps its transaction records itself and offers no API to erase "
-                    "them; the shop asks PayPal to restrict them (see the manual step)",
-                    legal_basis="PayPal's own legal duties as a payment processor; the shop's copy "
-                    "under art. 52 AWR",
-                )
-            )
+        steps = [self.step(r, self.decide(r, policy, today), policy) for r in records]
         if records:
             ids = sorted(r.id for r in records)
             steps.append(
@@ -228,8 +248,12 @@ class PayPalConnector(Connector):
             return
         if ident.value in self._scanned:
             hits = [self._scanned[ident.value]]
-        else:
-            hits = self._by_id(ident.value, ident.context.get("date"))
+        else:  # `transaction_id` only narrows: the answer must be that very transaction
+            hits = [
+                d
+                for d in self._by_id(ident.value, ident.context.get("date"))
+                if _tid(d) == ident.value
+            ][:1]
         if not hits:
             found.notes.append(f"PayPal transaction {ident.value} ({ident.via}) was not found.")
         for detail in hits:
@@ -282,6 +306,18 @@ class PayPalConnector(Connector):
     def _transactions(
         self, start: datetime, end: datetime, **extra: str
     ) -> Iterator[dict[str, Any]]:
+        """The transactions of a window. The window only narrows: a server seen answering
+        transactions far outside it is taken to ignore it, and what it answered (all it has) is
+        kept and windowed here, instead of reading everything again for every window."""
+        if self._everything is not None:
+            yield from (d for d in self._everything if _within(d, start, end) and _has(d, extra))
+            return
+        details = list(self._read(start, end, **extra))
+        if not extra and any(not _within(d, start - SLACK, end + SLACK) for d in details):
+            self._everything = details
+        yield from (d for d in details if _within(d, start - SLACK, end + SLACK))
+
+    def _read(self, start: datetime, end: datetime, **extra: str) -> Iterator[dict[str, Any]]:
         page, total_pages = 1, 1
         while page <= total_pages:
             params = self._window_params(start, end, page=page, **extra)
@@ -296,8 +332,8 @@ class PayPalConnector(Connector):
                     and end - start > timedelta(hours=1)
                 ):
                     middle = start + (end - start) / 2
-                    yield from self._transactions(start, middle, **extra)
-                    yield from self._transactions(middle, end, **extra)
+                    yield from self._read(start, middle, **extra)
+                    yield from self._read(middle, end, **extra)
                     return
                 raise SystemFailure(self.name, paypal_error(response), 400)
             yield from body.get("transaction_details") or []

@@ -3,7 +3,12 @@
 Endpoints: `customers?email=&role=all`, `customers/<id>/downloads`, `orders?customer=<id>`,
 `orders?search=<e-mail>` (free text: every hit is checked on `billing.email`), `orders/<id>/notes`,
 `orders/<id>/refunds`, `products/reviews?reviewer_email=` and `?reviewer=<id>` with the statuses
-`all`, `spam` and `trash` (`all` leaves the last two out).
+`all`, `spam` and `trash` (`all` leaves the last two out); WooCommerce Analytics' customer lookup
+`wc-analytics/reports/customers?search=<e-mail>&searchby=email` (read-only: its rows are removed
+by WooCommerce when an account is deleted, and otherwise by hand).
+Every filter only narrows: an order is kept when its own `customer_id` is the person's account or
+its `billing.email` is their address; a review when its `reviewer_email` is (a review shows no
+account id, so `?reviewer=` alone proves nothing); an Analytics row by its `email` or `user_id`.
 Paging: `per_page=100` (the maximum; 400 beyond), `page` until `X-WP-TotalPages`.
 Rate limits: none in WooCommerce itself; hosts and WAFs send 429s, which the HTTP layer retries.
 Auth: over https, Basic auth; over plain http, OAuth 1.0a signed by the official client against
@@ -65,6 +70,13 @@ def wp_error(response: requests.Response) -> str:
     return f"HTTP {response.status_code} {body.get('code', '')}: {body.get('message', '')}"
 
 
+def _customer_id(order: dict[str, Any]) -> int | None:
+    value = order.get("customer_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
 def order_links(order: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(kind, value, where) of the identifiers an order reveals for the next systems."""
     links = [(kinds.ORDER_NUMBER, str(order.get("number") or order["id"]), "")]
@@ -74,6 +86,9 @@ def order_links(order: dict[str, Any]) -> list[tuple[str, str, str]]:
         kind = kind_of(tid) if tid and method.startswith(prefix) else None
         if kind:
             links.append((kind, tid, f" ({method})"))
+    prefixed = kinds.by_prefix(tid)
+    if prefixed and not any(value == tid for _, value, _ in links):
+        links.append((prefixed, tid, f" ({method or 'transaction id'})"))
     for meta in order.get("meta_data") or []:
         kind = _META_KINDS.get(str(meta.get("key")))
         if kind and isinstance(meta.get("value"), str) and meta["value"]:
@@ -84,8 +99,10 @@ def order_links(order: dict[str, Any]) -> list[tuple[str, str, str]]:
 class _PooledAPI(API):
     """The official client, sending through our session instead of a new connection per call."""
 
-    def __init__(self, http: HttpClient, url: str, key: str, secret: str) -> None:
-        super().__init__(url=url, consumer_key=key, consumer_secret=secret, version="wc/v3")
+    def __init__(
+        self, http: HttpClient, url: str, key: str, secret: str, version: str = "wc/v3"
+    ) -> None:
+        super().__init__(url=url, consumer_key=key, consumer_secret=secret, version=version)
         self.http = http
 
     def _API__request(  # the client's private hook; name-mangled form of `__request`
@@ -124,6 +141,17 @@ class WooCommerceConnector(Connector):
         Setting("WOOCOMMERCE_CONSUMER_SECRET", "REST API consumer secret (cs_…).", secret=True),
     )
     looks_up = frozenset({kinds.EMAIL})
+    reveals = frozenset(
+        {
+            kinds.SHOP_CUSTOMER_ID,
+            kinds.ORDER_NUMBER,
+            kinds.MOLLIE_PAYMENT_ID,
+            kinds.MOLLIE_ORDER_ID,
+            kinds.MOLLIE_CUSTOMER_ID,
+            kinds.PAYPAL_TRANSACTION_ID,
+            kinds.PAYPAL_ORDER_ID,
+        }
+    )
     categories: ClassVar[dict[str, list[str]]] = {
         "customer": ["identity", "contact details", "addresses", "account"],
         "order": ["orders", "addresses", "contact details", "payment method", "IP address"],
@@ -131,11 +159,14 @@ class WooCommerceConnector(Connector):
         "refund": ["payments"],
         "download": ["purchased downloads"],
         "review": ["reviews", "name", "e-mail address"],
+        "analytics_customer": ["identity", "addresses", "e-mail address", "order statistics"],
     }
+    capabilities = erasure.CAPABILITIES
 
     def __init__(self, url: str, key: str, secret: str) -> None:
         self.http = HttpClient(self.name, url, secrets=(key, secret), error_message=wp_error)
         self.api = _PooledAPI(self.http, url, key, secret)
+        self.analytics = _PooledAPI(self.http, url, key, secret, version="wc-analytics")
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -162,8 +193,10 @@ class WooCommerceConnector(Connector):
             cid = customer["id"]
             found.add("customer", cid, "e-mail address of the shop account", customer)
             found.reveal(kinds.SHOP_CUSTOMER_ID, cid, f"shop customer {cid}")
+            # `customer` only narrows: the order itself must name the account
             for order in self._list("orders", {"customer": cid}):
-                orders[order["id"]] = (order, f"order of shop customer {cid}")
+                if _customer_id(order) == cid:
+                    orders[order["id"]] = (order, f"order of shop customer {cid}")
             for download in self._list(f"customers/{cid}/downloads", paged=False):
                 found.add(
                     "download",
@@ -178,6 +211,33 @@ class WooCommerceConnector(Connector):
                 orders[order["id"]] = (order, "e-mail address on the order (billing)")
         self._collect_orders(list(orders.values()), found)
         self._collect_reviews(email, [c["id"] for c in customers], found)
+        with found.reading("analytics customers"):
+            self._collect_analytics(email, {c["id"] for c in customers}, found)
+
+    def _collect_analytics(self, email: str, accounts: set[int], found: Collected) -> None:
+        """WooCommerce Analytics' copy of the person (`wc_customer_lookup`): a row per account,
+        and a row per address used at a guest checkout. `search` only narrows: a row is the
+        person's by its own `email`, or by its `user_id` being one of their accounts."""
+
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            query = {"search": email, "searchby": "email", "per_page": PER_PAGE, "page": page}
+            response = self.analytics.get("reports/customers", params=query)
+            total = response.headers.get("X-WP-TotalPages")
+            rows = self._json(response)
+            if not isinstance(rows, list):
+                raise SystemFailure(self.name, "unexpected answer to reports/customers")
+            return rows, int(total) if total and total.isdigit() else None
+
+        for row in pages(fetch, self.name):
+            if not isinstance(row, dict):
+                continue
+            if same_email(row.get("email"), email):
+                why = "e-mail address of the Analytics customer"
+            elif row.get("user_id") in accounts:
+                why = f"Analytics customer of shop customer {row['user_id']}"
+            else:
+                continue
+            found.add("analytics_customer", row["id"], why, row)
 
     def _collect_orders(self, orders: list[tuple[dict[str, Any], str]], found: Collected) -> None:
         def children(order: dict[str, Any]) -> tuple[list[Any], list[Any]]:
@@ -286,6 +346,7 @@ class WooCommerceConnector(Connector):
 
     def _collect_reviews(self, email: str, customer_ids: Iterable[int], found: Collected) -> None:
         seen: set[int] = set()
+        unproven: set[int] = set()
         queries: list[tuple[dict[str, Any], str]] = [
             ({"reviewer_email": email}, "e-mail address on the review")
         ]
@@ -295,23 +356,35 @@ class WooCommerceConnector(Connector):
                 for review in self._list("products/reviews", {**query, "status": status}):
                     if review["id"] in seen:
                         continue
-                    # reviewer_email is exact on the server; we do not take that on trust
-                    if "reviewer_email" in query and not same_email(
-                        review.get("reviewer_email"), email
-                    ):
+                    # The filters only narrow, and a review shows no account id of its own:
+                    # only its address can prove that it is the person's.
+                    if not same_email(review.get("reviewer_email"), email):
+                        if "reviewer" in query and review.get("reviewer_email") is None:
+                            unproven.add(review["id"])
                         continue
                     seen.add(review["id"])
                     found.add("review", review["id"], why, review)
+        if unproven - seen:
+            found.notes.append(
+                f"The shop lists {len(unproven - seen)} review(s) under your account that show "
+                "no e-mail address: they cannot be proven to be yours and are not in this package."
+            )
 
     # -- erasure ------------------------------------------------------------------------------
 
     def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
-        return erasure.plan_steps(self.name, records, policy, today)
+        return erasure.plan_steps(self.name, self.title, records, policy, today)
 
     def apply(self, step: Step, policy: Policy) -> str:
         path = erasure.endpoint(step)
         try:
             if step.operation == "put_order":
+                if step.params.get("all_meta"):  # an expired retention: every meta key goes
+                    order = self._json(self.api.get(path)) or {}
+                    keys = {str(m.get("key")) for m in order.get("meta_data") or []}
+                    step = step.model_copy(
+                        update={"params": {"meta": sorted(keys | set(step.params["meta"]))}}
+                    )
                 self.api.put(path, erasure.order_payload(step, policy))
                 return "restricted and stripped" if step.action.value == "retain" else "anonymised"
             self.api.delete(path, params={"force": "true"})
@@ -322,10 +395,24 @@ class WooCommerceConnector(Connector):
             raise
 
     def expire(self, step: Step, policy: Policy) -> Step:
-        if step.record_type == "order":
+        """An order whose term ended: anonymised (or deleted) as the policy now says."""
+        decision = self.ended(step, policy)
+        if step.record_type == "order" and decision.how == "anonymise":
             return erasure.expired_order(step)
-        if step.record_type == "refund":  # amounts only: nothing left to anonymise
-            return step.model_copy(update={"action": Action.anonymise, "until": None})
+        if step.record_type == "order" and decision.how == "delete":
+            return step.model_copy(
+                update={
+                    "action": Action.delete,
+                    "operation": "delete_order",
+                    "until": None,
+                    "fields": [],
+                    "kept": [],
+                    "removed": [],
+                    "params": {},
+                    "reason": f"the fiscal term of order {step.record_id} ended on "
+                    f"{step.until}: deleted, as the policy says",
+                }
+            )
         return super().expire(step, policy)
 
     def address_of(self, record_type: str, record_id: str) -> str | None:
@@ -352,7 +439,7 @@ class WooCommerceConnector(Connector):
             if erasure.gone(exc):
                 return None
             raise
-        return record if isinstance(record, dict) else None
+        return erasure.verifiable(step, record) if isinstance(record, dict) else None
 
     def _list(
         self, endpoint: str, params: dict[str, Any] | None = None, *, paged: bool = True

@@ -141,7 +141,7 @@ def page_view(package: DataPackage) -> PageView:
     """Everything the template shows, in the order it shows it."""
     paths = csv_paths(by_type(package))
     systems = [_system(i, source, paths) for i, source in enumerate(package.sources, start=1)]
-    failed = [s for s in systems if s.status is Status.error]
+    failed = [s for s in systems if s.status in (Status.error, Status.partial)]
     return PageView(
         email=package.subject.email.strip(),
         generated_at=as_utc(package.generated_at).strftime("%Y-%m-%d %H:%M UTC"),

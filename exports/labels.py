@@ -16,6 +16,7 @@ class Words(NamedTuple):
 STATUS_WORDS: dict[Status, Words] = {
     Status.ok: Words("opgehaald", "retrieved"),
     Status.not_found: Words("geen gegevens gevonden", "no data found"),
+    Status.partial: Words("deels opgehaald", "partly retrieved"),
     Status.error: Words("fout: niet opgehaald", "error: not retrieved"),
     Status.skipped: Words("overgeslagen", "skipped"),
     Status.manual: Words("wordt apart opgevraagd", "requested separately"),

@@ -37,6 +37,7 @@ def manifest(package: DataPackage, entries: Sequence[Entry]) -> dict[str, Any]:
                 "status": source.status.value,
                 "records": len(source.records),
                 "error": source.error,
+                "failed": source.failed,
                 "lookup": source.lookup,
             }
             for source in package.sources

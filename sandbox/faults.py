@@ -19,6 +19,10 @@ HTML_ERROR_PAGE = (
     b"<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response.</p></body></html>"
 )
 
+# Headers for a failing answer that the client may retry at once: the retries and their
+# exhaustion are exercised without sleeping through real backoff.
+NO_WAIT = {"Retry-After": "0"}
+
 
 @dataclass
 class Fault:

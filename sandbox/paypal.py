@@ -12,7 +12,9 @@ executed transactions to appear" (here: `last_refreshed_datetime` lags `refresh_
 later transactions are not served); more than 10,000 matching transactions answer 400
 `RESULTSET_TOO_LARGE` (name and message as in PayPal's reporting docs and its server SDK's
 `SearchErrorException`, with `total_items`/`maximum_items`). Access tokens expire after
-`token_ttl_s`; an expired or unknown token answers 401 `AUTHENTICATION_FAILURE`.
+`token_ttl_s`; an expired or unknown token answers 401 `AUTHENTICATION_FAILURE`. In hostile mode
+(`sandbox.hostile`) an ignored `start_date`/`end_date` is still required and validated, then the
+search covers the whole three years.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 from sandbox.data import PayPalStore
+from sandbox.hostile import IGNORED
 from sandbox.indexes import Table, retrying
 from sandbox.paypal_http import (
     Invalid,
@@ -216,14 +219,17 @@ class PayPalApp(InvoicingMixin):
             raise invalid(detail("end_date", raw_end, "End date should be greater than start date"))
         if end - start > MAX_RANGE:
             raise invalid(detail("end_date", raw_end, "Date range is greater than 31 days"))
-        now = self.now()
-        try:
-            horizon = now.replace(year=now.year - 3)
-        except ValueError:  # 29 February
-            horizon = now.replace(year=now.year - 3, day=28)
-        if start < horizon:
+        if start < self.horizon():
             raise invalid(detail("start_date", raw_start, "Start date is older than 3 years"))
         return start, end
+
+    def horizon(self) -> datetime:
+        """The oldest moment the search serves: "the previous three years"."""
+        now = self.now()
+        try:
+            return now.replace(year=now.year - 3)
+        except ValueError:  # 29 February
+            return now.replace(year=now.year - 3, day=28)
 
     def transactions(self, request: Request) -> Response:
         start, end = self._window(request)
@@ -253,8 +259,11 @@ class PayPalApp(InvoicingMixin):
         }
         currency = args.get("transaction_currency")
         hits: list[JSON] = []
-        last = math.nextafter(min(end, refreshed).timestamp(), math.inf)  # inclusive
-        window = self.transactions_t.sorted("initiated", initiated, (start.timestamp(),), (last,))
+        ignored = request.environ.get(IGNORED, frozenset())  # hostile mode: validated, not used
+        first = self.horizon() if "start_date" in ignored else start
+        last_moment = refreshed if "end_date" in ignored else min(end, refreshed)
+        last = math.nextafter(last_moment.timestamp(), math.inf)  # inclusive
+        window = self.transactions_t.sorted("initiated", initiated, (first.timestamp(),), (last,))
         for txn in window.page(0, len(window)):
             info = txn.get("transaction_info", {})
             if any(v is not None and info.get(k) != v for k, v in filters.items()):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +19,8 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from sandbox import credentials
 from sandbox.data import Shop, build_shop
 from sandbox.faults import Faults
+from sandbox.hostile import Hostility, wrap
+from sandbox.woo_analytics import ensure_built
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -106,12 +108,14 @@ DEFAULT_SHOP = next(iter(SHOPS))
 
 @dataclass
 class Sandbox:
-    """A running sandbox: the shop, its servers, and a fault queue per system."""
+    """A running sandbox: the shop, its servers, a fault queue per system, and the hostility in
+    force per system (`sandbox.hostile`; empty: none)."""
 
     shop: Shop
     servers: dict[str, BaseWSGIServer] = field(default_factory=dict)
     faults: dict[str, Faults] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+    hostile: dict[str, Hostility] = field(default_factory=dict)
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def url(self, system: str) -> str:
@@ -121,8 +125,13 @@ class Sandbox:
         return len(self.faults[system].requests)
 
     def stop(self) -> None:
+        # All at once: each shutdown waits up to a poll interval (0.5 s) for its server loop.
+        stopping = [threading.Thread(target=s.shutdown) for s in self.servers.values()]
+        for stopper in stopping:
+            stopper.start()
+        for stopper in stopping:
+            stopper.join()
         for server in self.servers.values():
-            server.shutdown()
             server.server_close()
         for thread in self._threads:
             thread.join(timeout=5)
@@ -147,21 +156,32 @@ def start(
     today: date | None = None,
     shop: Shop | None = None,
     scale: int = 1,
+    hostile: Mapping[str, Hostility] | None = None,
 ) -> Sandbox:
     """Build the shop and start its fakes; stop them with `Sandbox.stop()` (or use `with`).
 
     `scale` N makes the shop about N times as large (`sandbox.scale`); `shop` serves one built
-    before instead."""
+    before instead. `hostile` makes the named systems' fakes hostile (`sandbox.hostile`, e.g.
+    `HOSTILE`: ignored filters, respelled fields, missing side resources)."""
     if shop_kind not in SHOPS:
         raise ValueError(f"unknown shop {shop_kind!r}; choose from {', '.join(SHOPS)}")
     shop = shop or build_shop(shop_kind, seed=seed, today=today, scale=scale)
+    if "woocommerce" in SHOPS[shop_kind]:  # a live shop has its Analytics tables already
+        ensure_built(shop.woocommerce)
     sandbox = Sandbox(shop)
+    hostile = hostile or {}
+    if unknown := sorted(set(hostile) - set(FAKES)):
+        raise ValueError(f"no fake for hostile system(s) {', '.join(unknown)}")
     for system in SHOPS[shop_kind]:
         spec = FAKES[system]
         server, thread = serve(_placeholder)
         base_url = f"http://127.0.0.1:{server.server_port}"
         module = importlib.import_module(spec.module)
         app = module.create_app(spec.store(shop), base_url, **spec.options(shop))
+        hostility = hostile.get(system)
+        if hostility:
+            app = wrap(app, system, hostility, spec.store(shop))
+            sandbox.hostile[system] = hostility
         faults = Faults(app, latency_s=latency_ms / 1000)
         server.app = faults  # requests before this line got a 503 "starting"
         sandbox.servers[system], sandbox.faults[system] = server, faults

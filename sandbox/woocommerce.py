@@ -28,6 +28,8 @@ Choices where the docs are silent:
 - Parameters are validated before the permission check (400 comes before 401), as in WordPress.
 - Route handlers: customers here, orders/notes/refunds in `sandbox.woo_orders`, products and
   reviews in `sandbox.woo_catalog`, shared helpers in `sandbox.woo_routes`.
+- WooCommerce Analytics' customer lookup (`wc-analytics/reports/customers`,
+  `wc-analytics/customers[/<id>]`) and the order imports that keep it: `sandbox.woo_analytics`.
 - `_fields` works as WordPress's `rest_filter_response_fields` (see `only_fields`).
 - Large stores: listings read only their page (`sandbox.indexes`): orders sorted by date,
   `modified` or id, narrowed only by GMT dates of that field (`dates_are_gmt=true`), are a range
@@ -51,10 +53,18 @@ from werkzeug.wrappers import Request, Response
 
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET
 from sandbox.data import JSON, WooStore
+from sandbox.hostile import ORIGINAL_QUERY
 from sandbox.indexes import Table, retrying
+from sandbox.woo_analytics import (
+    ANALYTICS_API,
+    ANALYTICS_URLS,
+    AnalyticsRoutes,
+    customer_saved,
+    run_due_imports,
+    user_deleted,
+)
 from sandbox.woo_auth import WooAuth
 from sandbox.woo_catalog import CatalogRoutes
-from sandbox.woo_orders import OrderRoutes
 from sandbox.woo_rest import (
     CONTEXT,
     FORCE,
@@ -108,7 +118,7 @@ URLS = Map(
 )  # fmt: skip
 
 
-class WooCommerceFake(OrderRoutes, CatalogRoutes):
+class WooCommerceFake(AnalyticsRoutes, CatalogRoutes):
     """The WSGI app; one lock serialises all reads and writes of the store."""
 
     def __init__(self, store: WooStore, base_url: str, search_customer_note: bool = True) -> None:
@@ -155,7 +165,10 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
         return response(environ, start_response)
 
     def dispatch(self, request: Request, path: str, root: str, https: bool) -> Reply:
-        if not path.startswith(f"{API}/") and path.rstrip("/") != API:
+        with self.lock:  # Action Scheduler runs on traffic: the due Analytics imports first
+            run_due_imports(self.store)
+        analytics = path.startswith(f"{ANALYTICS_API}/")
+        if not analytics and not path.startswith(f"{API}/") and path.rstrip("/") != API:
             raise not_found_route()
         raw_uri = (
             request.environ.get("REQUEST_URI")
@@ -163,12 +176,15 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             or quote(request.path)
         )
         query = php_query(request.query_string.decode("latin-1"))
+        # Hostile mode (`sandbox.hostile`) takes ignored parameters out of the query; the
+        # OAuth signature covers the query as the client sent it.
+        signed = request.environ.get(ORIGINAL_QUERY)
         form = dict(request.form) if request.mimetype == "application/x-www-form-urlencoded" else {}
         auth = self.auth.authenticate(
             method=request.method,
             home_url=self.base,
             raw_path=raw_uri.split("?", 1)[0],
-            query=query,
+            query=query if signed is None else php_query(signed),
             form=form,
             authorization=request.headers.get("Authorization", ""),
             https=https,
@@ -176,8 +192,9 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
         if auth.error:
             raise auth.error
         try:
-            route = path[len(API) :].rstrip("/") or "/"
-            endpoint, ids = URLS.bind("fake").match(route, method=request.method)
+            route = path[len(ANALYTICS_API if analytics else API) :].rstrip("/") or "/"
+            urls = ANALYTICS_URLS if analytics else URLS
+            endpoint, ids = urls.bind("fake").match(route, method=request.method)
         except HTTPException:
             raise not_found_route() from None
         body: JSON = {}
@@ -279,6 +296,7 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             )
             meta_update(customer["meta_data"], body.get("meta_data"))
             customer.update(stamp("date_modified", now_local()))
+        customer_saved(self.store, customer)  # Analytics' `woocommerce_update_customer` hook
         return 200, self.customer_out(ctx, customer), []
 
     def _customer_delete(self, ctx: Ctx, cid: int) -> Reply:
@@ -300,6 +318,7 @@ class WooCommerceFake(OrderRoutes, CatalogRoutes):
             )
         previous = self.customer_out(ctx, customer)
         orders = self.orders_t.group("customer", lambda o: o["customer_id"], cid)
+        user_deleted(self.store, cid)  # Analytics' `delete_user` hook: the lookup row goes
         self.store.customers.remove(customer)
         self.store.downloads.pop(cid, None)
         for order in orders:

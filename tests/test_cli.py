@@ -14,7 +14,7 @@ from typer.main import get_command
 from typer.testing import CliRunner
 
 from bridge.cli import app
-from sandbox.faults import Fault
+from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox
 
 runner = CliRunner()
@@ -99,7 +99,7 @@ def test_no_configured_system_is_exit_2(tmp_path: Path, monkeypatch: pytest.Monk
 def test_a_failing_system_gives_an_incomplete_package_and_exit_1(
     sbx: Sandbox, tmp_path: Path
 ) -> None:
-    sbx.faults["woocommerce"].add(Fault(status=503, times=1000))
+    sbx.faults["woocommerce"].add(Fault(status=503, times=1000, headers=NO_WAIT))
     result = runner.invoke(
         app,
         [

@@ -18,7 +18,7 @@ from bridge.delivery import export_request
 from bridge.errors import InputError
 from bridge.register import Register
 from bridge.store import Store
-from sandbox.faults import Fault
+from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox
 
 
@@ -124,7 +124,7 @@ def test_an_incomplete_package_is_delivered_only_with_partial(
 ) -> None:
     env = env_file(sbx, tmp_path, smtp)
     request_id = verified_request(env, sbx, smtp)
-    sbx.faults["paypal"].add(Fault(status=503, times=1000))
+    sbx.faults["paypal"].add(Fault(status=503, times=1000, headers=NO_WAIT))
     exported = cli(env, "export", "--request", request_id, "--out", str(tmp_path / "out"), "--json")
     assert exported.exit_code == 1
     assert show(env, request_id)["systems"]["paypal"] == "error"  # type: ignore[index]

@@ -15,7 +15,7 @@ from bridge import http
 from bridge.api import open_connectors, policy_for
 from bridge.config import Config
 from bridge.erasure import ErasureResult, erase
-from connectors.base import normalise_email
+from connectors.base import Connector, normalise_email
 from sandbox.data import Shop
 from sandbox.faults import Fault
 from sandbox.server import Sandbox, start
@@ -30,13 +30,20 @@ def fresh(tmp_path: Path) -> Iterator[tuple[Sandbox, Config]]:
         yield sandbox, Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": str(tmp_path / "state")})
 
 
+def quick(cls: type[Connector], config: Config) -> Connector:
+    """A connector that retries without real backoff: the vendors' own hints still apply."""
+    connector = cls.from_config(config)
+    connector.http.backoff = 0.001
+    return connector
+
+
 def run(sandbox: Sandbox, config: Config, *, dry_run: bool = False, **kwargs: Any) -> ErasureResult:
     return erase(
         sandbox.shop.subject_email,
         config,
         policy_for(config),
         dry_run=dry_run,
-        open_connectors=open_connectors,
+        open_connectors=lambda cfg: open_connectors(cfg, quick),
         **kwargs,
     )
 

@@ -367,11 +367,46 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
     ]
     assert manifest["generated_at"] == "2024-01-02T03:04:05Z"
     assert manifest["systems"] == [
-        {"system": "alpha", "status": "ok", "records": 3, "error": None, "lookup": []},
-        {"system": "beta", "status": "not_found", "records": 0, "error": None, "lookup": []},
-        {"system": "gamma", "status": "error", "records": 0, "error": "timeout", "lookup": []},
-        {"system": "delta", "status": "manual", "records": 0, "error": None, "lookup": []},
-        {"system": "epsilon", "status": "ok", "records": 1, "error": None, "lookup": []},
+        {
+            "system": "alpha",
+            "status": "ok",
+            "records": 3,
+            "error": None,
+            "failed": [],
+            "lookup": [],
+        },
+        {
+            "system": "beta",
+            "status": "not_found",
+            "records": 0,
+            "error": None,
+            "failed": [],
+            "lookup": [],
+        },
+        {
+            "system": "gamma",
+            "status": "error",
+            "records": 0,
+            "error": "timeout",
+            "failed": [],
+            "lookup": [],
+        },
+        {
+            "system": "delta",
+            "status": "manual",
+            "records": 0,
+            "error": None,
+            "failed": [],
+            "lookup": [],
+        },
+        {
+            "system": "epsilon",
+            "status": "ok",
+            "records": 1,
+            "error": None,
+            "failed": [],
+            "lookup": [],
+        },
     ]
     assert (
         files["csv/order.csv"]

@@ -11,7 +11,7 @@ from bridge.config import Config
 from bridge.models import DataPackage, SourceResult, Status
 from connectors.base import normalise_email
 from sandbox.data import Shop
-from sandbox.faults import Fault
+from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox
 
 
@@ -152,7 +152,7 @@ def test_the_package_says_why_and_what_paypal_is(package: DataPackage, sandbox: 
 
 
 def test_a_failing_processor_does_not_stop_the_others(sbx: Sandbox, config: Config) -> None:
-    sbx.faults["mollie"].add(Fault(status=500, times=1000))
+    sbx.faults["mollie"].add(Fault(status=500, times=1000, headers=NO_WAIT))
     package = api.collect(sbx.shop.subject_email, config)
     assert not package.complete
     assert source(package, "mollie").status is Status.error

@@ -30,6 +30,7 @@ from bridge.errors import InputError
 from bridge.register import Register
 from bridge.store import Store
 from bridge.verification import check_code, send_code, verify_manually
+from sandbox.faults import NO_WAIT
 from sandbox.server import Sandbox
 
 runner = CliRunner()
@@ -347,7 +348,7 @@ def test_an_incomplete_lookup_refuses_rather_than_guesses(
     from sandbox.faults import Fault
 
     for system in sbx.faults:
-        sbx.faults[system].add(Fault(status=503, times=1000))
+        sbx.faults[system].add(Fault(status=503, times=1000, headers=NO_WAIT))
     env = env_file(sbx, tmp_path, smtp)
     request_id = new_request(env, UNKNOWN)
     refused = cli(env, "requests", "verify", request_id, "--send-code")

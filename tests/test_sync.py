@@ -14,7 +14,7 @@ from bridge.errors import BridgeError
 from bridge.store import Store
 from bridge.sync import sync, sync_lock
 from connectors.woocommerce import WooCommerceConnector
-from sandbox.faults import Fault
+from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox, start
 
 
@@ -84,7 +84,9 @@ def test_a_failed_sync_keeps_the_cursor_and_the_next_run_fills_the_gap(
     fresh: tuple[Sandbox, Config],
 ) -> None:
     sandbox, config = fresh
-    sandbox.faults["woocommerce"].add(Fault(status=500, path="/orders", times=10_000))
+    sandbox.faults["woocommerce"].add(
+        Fault(status=500, path="/orders", times=10_000, headers=NO_WAIT)
+    )
     first = sync(config)
     failed = [s for s in first.streams if s.error]
     assert [(s.system, s.stream) for s in failed] == [("woocommerce", "orders")]
