@@ -17,6 +17,7 @@ A 404 (or 410) counts as done: the record is already gone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -166,8 +167,12 @@ def plan_steps(
             }
         order_steps[oid] = step(order, made, **extra)
         steps.append(order_steps[oid])
-        if made.by_hand and made.how != "manual":
-            by_hand.append((oid, made))
+        # the SQL only for the orders that hold a value to clear
+        held = tuple(
+            c for c in made.by_hand if any(order.data.get(f) for f in READ_ONLY.get(c, ()))
+        )
+        if held and made.how != "manual":
+            by_hand.append((oid, dataclasses.replace(made, by_hand=held)))
     customers = {r.id: r for r in records if r.type == "customer"}
     customer_decisions = {
         cid: decision(c, along=sorted(children.get(f"customer:{cid}", ())))

@@ -19,6 +19,7 @@ from connectors.base import Connector, normalise_email
 from sandbox.data import Shop
 from sandbox.faults import Fault
 from sandbox.server import Sandbox, start
+from sandbox.woo_analytics import lookup_rows, run_pending_imports
 
 PLACEHOLDER = "deleted@site.invalid"
 
@@ -253,3 +254,36 @@ def test_verification_notices_a_system_that_ignores_the_change(
     assert not result.complete
     assert any("billing.email still holds a value" in p for p in result.problems), result.problems
     assert any("still holds the e-mail address" in p for p in result.problems)
+
+
+def test_analytics_rows_are_exported_and_erased_or_left_as_exact_sql(
+    fresh: tuple[Sandbox, Config],
+) -> None:
+    """WooCommerce Analytics keeps its own copy (`wc_customer_lookup`): the account's row goes
+    with the account, a guest checkout's row is a manual step with the SQL that deletes it. Orders
+    with no Analytics stats yet are imported again after the erasure's updates (as a live shop
+    does, a few seconds later): afterwards no row holds the address."""
+    sandbox, config = fresh
+    store = sandbox.shop.woocommerce
+    store.analytics.historical_import, store.analytics.built = False, False
+    subject = sandbox.shop.subject_email
+    held = {
+        str(r["customer_id"])
+        for r in lookup_rows(store)
+        if normalise_email(r.get("email") or "") == subject
+    }
+    assert len(held) == 2  # the account's row and a guest checkout's
+    result = run(sandbox, config)
+    run_pending_imports(store)
+    steps = {
+        e.step.record_id: e for e in result.steps if e.step.record_type == "analytics_customer"
+    }
+    assert set(steps) == held
+    assert not [r for r in lookup_rows(store) if normalise_email(r.get("email") or "") == subject]
+    left = {str(r["customer_id"]) for r in lookup_rows(store)} & held
+    for row in left:
+        assert steps[row].state == "manual"
+        assert f"DELETE FROM wp_wc_customer_lookup WHERE customer_id = {row};" in (
+            steps[row].step.instruction
+        )
+    assert {s for s in held - left if steps[s].state == "done"}

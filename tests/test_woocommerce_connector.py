@@ -144,3 +144,24 @@ def test_a_wrong_key_is_an_auth_error(sbx: Sandbox, tmp_path: Path) -> None:
     assert "cs_wrong" not in result.message
     (good,) = api.check(config)
     assert good.ok
+
+
+def test_the_ip_address_sql_is_listed_only_for_orders_that_hold_one(sbx: Sandbox) -> None:
+    from datetime import date
+
+    from bridge.models import Record
+    from bridge.policy import load_policy
+    from connectors.woocommerce_erasure import plan_steps
+
+    orders = [o for o in sbx.shop.woocommerce.orders if o["customer_ip_address"]][:3]
+    records = [Record(type="order", id=str(o["id"]), matched_by=["test"], data=o) for o in orders]
+    blank = {**orders[1], "customer_ip_address": "", "customer_user_agent": ""}
+    records[1] = records[1].model_copy(update={"data": blank})
+    agent_only = {**orders[2], "customer_ip_address": ""}
+    records[2] = records[2].model_copy(update={"data": agent_only})
+    steps = plan_steps(SYSTEM, "WooCommerce", records, load_policy(), date.today())
+    sql = {s.record_id: s for s in steps if s.record_type == "order_ip_address"}
+    assert set(sql) == {records[0].id, records[2].id}
+    assert "ip_address" in sql[records[0].id].instruction
+    assert "ip_address" not in sql[records[2].id].instruction
+    assert "user_agent" in sql[records[2].id].instruction

@@ -64,7 +64,7 @@ def test_filters_ignored_change_nothing_in_the_export(normal: Any, tmp_path: Pat
     # requests a normal export makes, plus the whole listings themselves.
     for system, n in normal_requests.items():
         made = len(sandbox.faults[system].requests)
-        assert made <= 3 * n + 40, f"{system}: {made} requests against {n} with filters honoured"
+        assert made <= 2 * n + 20, f"{system}: {made} requests against {n} with filters honoured"
 
 
 def test_unconfirmed_spellings_are_read(normal: Any, tmp_path: Path) -> None:
