@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from bridge.errors import SystemFailure
 from bridge.models import Identifier, Record, SourceResult, Status
 from bridge.redact import scrub
-from connectors.base import EMAIL, Collected, Connector
+from connectors.base import EMAIL, SHAPE_ERRORS, Collected, Connector
 
 log = logging.getLogger("privacy_bridge.identity")
 MAX_ROUNDS = 8
@@ -114,7 +114,10 @@ def _collect(run: _Run, ids: list[Identifier]) -> Collected | str:
         return run.connector.collect(ids)
     except SystemFailure as exc:
         return _without_prefix(str(exc), run.connector.name)
-    except Exception as exc:  # a bug or an unexpected answer: reported, never raised past here
+    except SHAPE_ERRORS as exc:  # an answer without the fields it should have had
+        log.debug("%s failed: %s", run.connector.name, scrub(repr(exc)))
+        return f"answered in an unexpected shape ({type(exc).__name__})"
+    except Exception as exc:  # a bug: reported, never raised past here
         log.debug("%s failed: %s", run.connector.name, scrub(repr(exc)))
         return f"unexpected failure ({type(exc).__name__})"
     finally:

@@ -8,13 +8,15 @@ subject plus the identifiers those records reveal for the next systems.
 
 from __future__ import annotations
 
-import re
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, Self
+
+from email_validator import EmailNotValidError, validate_email
 
 from bridge.config import Config, Setting
 from bridge.errors import InputError, SystemFailure
@@ -24,9 +26,12 @@ from bridge.plan import Step, step_for
 from bridge.policy import NOTHING, Capability, Decision, Policy, decide
 
 EMAIL = "email"  # the one identifier kind the core itself starts from
+# What reading an answer of an unexpected shape raises: a failure of that answer's resource.
+SHAPE_ERRORS = (KeyError, TypeError, AttributeError, ValueError, IndexError)
 
-# Deliberately simple: one @, no spaces, a dot in the domain. Deliverability is the mail's job.
-_EMAIL_SHAPE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The operator's address is checked as mail systems check one (email-validator: RFC 5322/5321
+# syntax, no quoted local part, no IP literal, no special-use domain), without the network.
+_BAD_EMAIL = "not a valid e-mail address"
 
 
 class IndexLookup(Protocol):
@@ -45,15 +50,50 @@ class IndexLookup(Protocol):
 
 
 def normalise_email(value: str) -> str:
-    """The form in which two addresses are compared: trimmed and lower-cased."""
-    return value.strip().lower()
+    """The form in which two addresses are compared: NFC, trimmed and lower-cased.
+
+    Lenient on purpose (vendors' fields pass through here): it never raises and refuses nothing.
+    The operator's input goes through `checked_email`."""
+    return unicodedata.normalize("NFC", value).strip().lower()
 
 
 def checked_email(value: str) -> str:
-    """The normalised address, or an InputError for something that is not an address."""
-    email = normalise_email(value)
-    if not _EMAIL_SHAPE.match(email) or len(email) > 254:
-        raise InputError("not a valid e-mail address")
+    """The operator's address in its normalised form, or a one-line InputError (exit 2).
+
+    Refused, never repaired: an invisible or format character (Unicode category Cf: zero-width
+    space, right-to-left override, soft hyphen, BOM); any character outside ASCII (an accented
+    local part, an internationalised domain): WooCommerce stores an address only when
+    WordPress's `is_email()` accepts it, and that allows ASCII only; and whatever
+    email-validator refuses without looking up the domain (`&`, `=` or `<>` in it, a display name,
+    two dots, a special-use domain such as `.invalid`), a local part over 64 characters or an
+    address over 254. The message names the reason, never the address.
+    """
+    text = unicodedata.normalize("NFC", value).strip()
+    hidden = sorted({c for c in text if unicodedata.category(c) == "Cf"})
+    if hidden:
+        names = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in hidden)
+        raise InputError(f"{_BAD_EMAIL}: it holds an invisible character ({names}); type it again")
+    if not text.isascii():
+        raise InputError(
+            f"{_BAD_EMAIL}: only ASCII addresses are accepted, as the shops store them"
+            " (WordPress/WooCommerce is_email() refuses accented letters and internationalised"
+            " domains)"
+        )
+    try:
+        validate_email(
+            text,
+            check_deliverability=False,
+            allow_smtputf8=False,
+            allow_display_name=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+        )
+    except EmailNotValidError as exc:
+        reason = " ".join(str(exc).split()).rstrip(".")
+        raise InputError(f"{_BAD_EMAIL}: {reason[:1].lower()}{reason[1:]}") from None
+    email = normalise_email(text)
+    if len(email.rpartition("@")[0]) > 64 or len(email) > 254:
+        raise InputError(f"{_BAD_EMAIL}: too long (64 characters before the @, 254 in all)")
     return email
 
 
@@ -108,6 +148,11 @@ class Collected:
             yield
         except SystemFailure as exc:
             self.failed.setdefault(resource, str(exc).removeprefix(f"{exc.system}: "))
+            self.hidden.update(reveals)
+        except SHAPE_ERRORS as exc:  # a field the answer should have had, in another shape
+            self.failed.setdefault(
+                resource, f"answered in an unexpected shape ({type(exc).__name__})"
+            )
             self.hidden.update(reveals)
         else:
             self.read.add(resource)
@@ -248,6 +293,17 @@ def require(config: Config, settings: tuple[Setting, ...], system: str) -> list[
     if missing:
         raise InputError(f"{system}: missing setting {', '.join(missing)}")
     return [config.get(s) or "" for s in settings]
+
+
+def records_in(items: Any, system: str, what: str) -> list[dict[str, Any]]:
+    """The records of a listing, each an object with an `id`; anything else is a failure of
+    that listing (a wrong shape is never an empty answer)."""
+    if not isinstance(items, list):
+        raise SystemFailure(system, f"answered {what} in an unexpected shape (not a list)")
+    for item in items:
+        if not isinstance(item, dict) or item.get("id") in (None, "", False):
+            raise SystemFailure(system, f"answered {what} in an unexpected shape (not records)")
+    return items
 
 
 def pages(

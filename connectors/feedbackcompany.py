@@ -34,6 +34,7 @@ from connectors.base import (
     Connector,
     IndexEntry,
     pages,
+    records_in,
     require,
     same_email,
 )
@@ -217,7 +218,7 @@ class FeedbackCompanyConnector(Connector):
                 raise SystemFailure(self.name, f"unexpected answer listing {key}")
             return items, None
 
-        return [i for i in pages(fetch, self.name, page_size=PER_PAGE) if isinstance(i, dict)]
+        return records_in(list(pages(fetch, self.name, page_size=PER_PAGE)), self.name, key)
 
     def _get(self, path: str, **params: Any) -> Any:
         try:

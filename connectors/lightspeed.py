@@ -45,6 +45,7 @@ from connectors.base import (
     Connector,
     IndexEntry,
     pages,
+    records_in,
     require,
     same_email,
 )
@@ -324,7 +325,7 @@ class LightspeedConnector(Connector):
                 raise SystemFailure(self.name, f"unexpected answer to {resource}.json")
             return items, None
 
-        return [item for item in pages(fetch, self.name, page_size=LIMIT) if isinstance(item, dict)]
+        return records_in(list(pages(fetch, self.name, page_size=LIMIT)), self.name, resource)
 
 
 def _ticket_of(message: Record) -> str:

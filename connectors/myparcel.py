@@ -36,6 +36,7 @@ from connectors.base import (
     Connector,
     IndexEntry,
     pages,
+    records_in,
     require,
     same_email,
 )
@@ -197,7 +198,7 @@ class MyParcelConnector(Connector):
                 return shipments, 1
             return shipments, math.ceil(int(total) / size) if isinstance(total, int) else None
 
-        return list(pages(fetch, self.name, page_size=SIZE))
+        return records_in(list(pages(fetch, self.name, page_size=SIZE)), self.name, "shipments")
 
 
 def _entry(shipment: dict[str, Any]) -> IndexEntry:

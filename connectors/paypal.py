@@ -33,6 +33,7 @@ from connectors.base import (
     Collected,
     Connector,
     IndexEntry,
+    records_in,
     require,
     same_email,
 )
@@ -70,6 +71,30 @@ def _within(detail: dict[str, Any], start: datetime, end: datetime) -> bool:
 def _has(detail: dict[str, Any], extra: dict[str, str]) -> bool:
     wanted = extra.get("transaction_id")
     return wanted is None or _tid(detail) == wanted
+
+
+def _listed(body: Any, key: str, what: str) -> list[dict[str, Any]]:
+    """The items of a search answer. PayPal leaves the list out when nothing matched, so a
+    missing list is empty only where the answer says so (`total_items` 0); any other shape is a
+    failure of that search, never an empty result."""
+    if not isinstance(body, dict):
+        raise SystemFailure("paypal", f"answered {what} in an unexpected shape (not an object)")
+    items = body.get(key)
+    if items is None and body.get("total_items") in (0, "0"):
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SystemFailure("paypal", f"answered {what} in an unexpected shape (no {key})")
+    if key == "transaction_details" and not all(_tid(i) for i in items):
+        raise SystemFailure("paypal", "answered transactions without a transaction id")
+    return items
+
+
+def _count(value: Any, what: str) -> int:
+    if value is None:
+        return 1
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return int(value)
+    raise SystemFailure("paypal", f"answered {what} with an unreadable page count")
 
 
 def _stamp(moment: datetime) -> str:
@@ -336,8 +361,8 @@ class PayPalConnector(Connector):
                     yield from self._read(middle, end, **extra)
                     return
                 raise SystemFailure(self.name, paypal_error(response), 400)
-            yield from body.get("transaction_details") or []
-            total_pages = int(body.get("total_pages") or 1)
+            yield from _listed(body, "transaction_details", "transactions")
+            total_pages = _count(body.get("total_pages"), "transactions")
             page += 1
 
     def _window_params(self, start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
@@ -360,8 +385,8 @@ class PayPalConnector(Connector):
                 params={"page": page, "page_size": 100, "total_required": "true"},
                 json_body={"recipient_email": email},
             )
-            body = self.http.parse(response) or {}
-            for invoice in body.get("items") or []:
+            body = self.http.parse(response)
+            for invoice in records_in(_listed(body, "items", "invoices"), self.name, "invoices"):
                 recipients = invoice.get("primary_recipients") or []
                 if any(
                     same_email((r.get("billing_info") or {}).get("email_address"), email)
@@ -373,7 +398,7 @@ class PayPalConnector(Connector):
                         "e-mail address of the invoice's recipient",
                         invoice,
                     )
-            total_pages = int(body.get("total_pages") or 1)
+            total_pages = _count(body.get("total_pages"), "invoices")
             page += 1
 
     # -- auth ---------------------------------------------------------------------------------

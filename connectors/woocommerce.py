@@ -37,7 +37,16 @@ from bridge.plan import Step
 from bridge.policy import Action, Policy
 from connectors import kinds
 from connectors import woocommerce_erasure as erasure
-from connectors.base import Batch, Collected, Connector, IndexEntry, pages, require, same_email
+from connectors.base import (
+    Batch,
+    Collected,
+    Connector,
+    IndexEntry,
+    pages,
+    records_in,
+    require,
+    same_email,
+)
 
 PER_PAGE = 100
 REVIEW_STATUSES = ("all", "spam", "trash")
@@ -68,6 +77,15 @@ def wp_error(response: requests.Response) -> str:
     if not isinstance(body, dict):
         return f"HTTP {response.status_code}"
     return f"HTTP {response.status_code} {body.get('code', '')}: {body.get('message', '')}"
+
+
+def _records(body: Any, endpoint: str) -> list[dict[str, Any]]:
+    """A listing's records: a JSON array of objects with an id (downloads carry
+    `download_id`); anything else is a failure of that listing, never an empty one."""
+    what = endpoint.split("?")[0]
+    if isinstance(body, list) and all(isinstance(i, dict) and "download_id" in i for i in body):
+        return body
+    return records_in(body, "woocommerce", what)
 
 
 def _customer_id(order: dict[str, Any]) -> int | None:
@@ -291,7 +309,7 @@ class WooCommerceConnector(Connector):
         page, total = 1, 1
         while page <= total:
             response = self.api.get(endpoint, params={**query, "per_page": PER_PAGE, "page": page})
-            items = self._json(response) or []
+            items = _records(self._json(response), endpoint)
             header = response.headers.get("X-WP-TotalPages", "")
             total = (
                 int(header) if header.isdigit() else (page + 1 if len(items) == PER_PAGE else page)
@@ -316,7 +334,7 @@ class WooCommerceConnector(Connector):
             response = self.api.get(
                 "customers", params={**query, "per_page": PER_PAGE, "page": page}
             )
-            items = self._json(response) or []
+            items = _records(self._json(response), "customers")
             header = response.headers.get("X-WP-TotalPages", "")
             total = int(header) if header.isdigit() else page + (len(items) == PER_PAGE)
             done = page >= total
@@ -445,13 +463,15 @@ class WooCommerceConnector(Connector):
         self, endpoint: str, params: dict[str, Any] | None = None, *, paged: bool = True
     ) -> list[Any]:
         if not paged:
-            return self._json(self.api.get(endpoint, params=dict(params or {}))) or []
+            body = self._json(self.api.get(endpoint, params=dict(params or {})))
+            return _records(body, endpoint)
 
         def fetch(page: int) -> tuple[list[Any], int | None]:
             query = {**(params or {}), "per_page": PER_PAGE, "page": page}
             response = self.api.get(endpoint, params=query)
             total = response.headers.get("X-WP-TotalPages")
-            return self._json(response) or [], int(total) if total and total.isdigit() else None
+            items = _records(self._json(response), endpoint)
+            return items, int(total) if total and total.isdigit() else None
 
         return list(pages(fetch, self.name))
 

@@ -190,8 +190,12 @@ def test_429_and_500_are_retried(bench: Bench) -> None:
 # -- 4. refusals -------------------------------------------------------------------------------
 
 
+# Answers of a wrong shape, as a 200: each must fail the listing, never read as "nothing found".
+SHAPES = {"null": b"null", "object": b'{"foo": 1}', "scalars": b"[1, 2, 3]", "text": b'"ok"'}
+
+
 def refusals(case: Case) -> list[tuple[str, str]]:
-    return [("400", "400"), ("403", "403"), ("html", "html")]
+    return [("400", "400"), ("403", "403"), ("html", "html")] + [(s, s) for s in SHAPES]
 
 
 @pytest.mark.parametrize(
@@ -201,6 +205,8 @@ def test_refusal_is_an_error_never_an_empty_result(bench: Bench, answer: str) ->
     path = bench.contract.listing_path
     if answer == "html":
         fault = html_error(status=200, path=path, times=10**6)
+    elif answer in SHAPES:
+        fault = Fault(status=200, body=SHAPES[answer], path=path, times=10**6)
     else:
         body = bench.contract.error_body(int(answer))
         fault = Fault(status=int(answer), body=body, path=path, times=10**6)
