@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/woocommerce_connections.py
 	$(BIN)/python benchmarks/export_latency.py
 	$(BIN)/python benchmarks/sync_scale.py
+	$(BIN)/python benchmarks/faults.py
 
 clean:
 	rm -rf $(VENV) demo-out .mypy_cache .ruff_cache .pytest_cache

@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bridge import __version__
+from bridge import __version__, http
 from bridge.config import Config
+from bridge.dirs import check_private_dir, private_dir
 from bridge.erasure import ErasureResult, StepListener
 from bridge.erasure import erase as run_erasure
 from bridge.erasure import report as erasure_report
-from bridge.errors import InputError, SystemFailure
+from bridge.errors import BridgeError, InputError, SystemFailure
 from bridge.identity import Listener, resolve
 from bridge.index import IndexView
 from bridge.journal import Journal
+from bridge.keys import Keys
 from bridge.models import DataPackage, SourceResult, Status, Subject
 from bridge.policy import POLICY_SETTING, Policy, load_policy
 from bridge.store import Store
@@ -60,25 +62,52 @@ def open_connectors(
         names = ", ".join(s.name for s in REGISTRY[0].settings)
         raise InputError(f"no system is configured: set e.g. {names} (see .env.example)")
     build = factory or (lambda cls, cfg: cls.from_config(cfg))
-    connectors = [build(cls, config) for cls in classes]
-    if (config.home / Store.FILE).exists():  # an index exists: let lookups use it
-        store = Store(config.home)
-        for connector in connectors:
-            view = IndexView(store, connector.name)
-            if view.cursors:
-                connector.index = view
+    for cls in classes:  # every setting of the wrong form, before anything is sent or written
+        config.check(cls.settings, cls.name)
+    http.configure(config.values)  # the size limit and deadline of the clients built next
+    connectors: list[Connector] = []
     try:
+        for cls in classes:
+            connectors.append(_built(cls, config, build))
+        if (config.home / Store.FILE).exists():  # an index exists: let lookups use it
+            store = Store(config.home)
+            for connector in connectors:
+                view = IndexView(store, connector.name)
+                if view.cursors:
+                    connector.index = view
         yield connectors
     finally:
         for connector in connectors:
             connector.close()
 
 
+def _built(
+    cls: type[Connector],
+    config: Config,
+    build: Callable[[type[Connector], Config], Connector],
+) -> Connector:
+    """The connector, or an InputError naming its settings when its client refuses them (a
+    vendor SDK checks a key's form, e.g.); the client's own message may hold the value."""
+    try:
+        return build(cls, config)
+    except BridgeError:
+        raise
+    except Exception as exc:
+        names = ", ".join(s.name for s in cls.settings)
+        raise InputError(
+            f"{cls.name}: its client refused the settings ({type(exc).__name__}): check {names} "
+            "(see .env.example)"
+        ) from None
+
+
 def collect(email: str, config: Config, *, listener: Listener | None = None) -> DataPackage:
     """Everything the enabled systems hold about `email`, not yet written anywhere."""
     address = checked_email(email)
     with open_connectors(config) as connectors:
-        sources = resolve(connectors, address, listener=listener)
+        return _package(address, resolve(connectors, address, listener=listener))
+
+
+def _package(address: str, sources: list[SourceResult]) -> DataPackage:
     return DataPackage(
         subject=Subject(email=address),
         generated_at=datetime.now(UTC).replace(microsecond=0),
@@ -91,9 +120,17 @@ def collect(email: str, config: Config, *, listener: Listener | None = None) -> 
 def export(
     email: str, out_dir: Path, config: Config, *, listener: Listener | None = None
 ) -> ExportResult:
-    """Collect and write the data package (a zip in `out_dir`); incomplete packages are marked."""
-    data = collect(email, config, listener=listener)
-    return ExportResult(write_package(data, out_dir), data)
+    """Collect and write the data package (a zip in `out_dir`); incomplete packages are marked.
+
+    The address, an existing `out_dir` that cannot be made private (0700) and the state directory
+    are checked before any request is sent. The file is named by the subject's keyed pseudonym.
+    """
+    address = checked_email(email)
+    with open_connectors(config) as connectors:
+        check_private_dir(out_dir)
+        pseudonym = Keys(private_dir(config.home)).pseudonym(address)
+        data = _package(address, resolve(connectors, address, listener=listener))
+    return ExportResult(write_package(data, out_dir, pseudonym=pseudonym), data)
 
 
 def check(config: Config) -> list[CheckResult]:
@@ -173,6 +210,9 @@ def erase(
     """
     from exports.erasure_report import write_erasure_report
 
+    checked_email(email)  # a bad address is refused before the report's directory is looked at
+    if out_dir is not None:
+        check_private_dir(out_dir)  # refused before any request when it cannot be made private
     result = run_erasure(
         email,
         config,

@@ -17,7 +17,7 @@ from typing import Annotated
 import typer
 
 from bridge import api
-from bridge.cli_common import EnvFile, JsonFlag, err, handled, out
+from bridge.cli_common import EnvFile, JsonFlag, err, handled, line, out
 from bridge.cli_erase import erase
 from bridge.cli_index import retention_app, sync_command
 from bridge.cli_requests import requests_app, run_housekeeping
@@ -112,6 +112,8 @@ def export(
         out.print(summary_table(result.data))
         out.print(f"package: {result.package}", highlight=False)
     if not result.complete:
+        failed = [s for s in result.data.sources if s.status.value in ("error", "partial")]
+        line("incomplete", "; ".join(f"{s.system} {s.status.value}: {s.error}" for s in failed))
         raise typer.Exit(1)
 
 

@@ -25,6 +25,7 @@ from bridge.deadlines import due_date
 from bridge.errors import InputError
 from bridge.register import Register
 from bridge.request_types import Request, parse_day
+from connectors.base import checked_email
 
 requests_app = typer.Typer(
     help="The request register: deadlines, identity checks, delivery and the audit trail.",
@@ -78,6 +79,7 @@ def new(
     A second open request of the same type for the same person is flagged as a duplicate:
     link it (requests link ID --to OTHER) or cancel it.
     """
+    checked_email(email)  # a bad address is refused before the register is opened
     register, _ = _open(env_file, operator)
     day = parse_day(received, "receipt date") if received else None
     made = register.new(type_, email, received=day, channel=channel)
@@ -192,7 +194,10 @@ def show(
 def extend(
     request_id: RequestId,
     months: Annotated[int, typer.Option("--months", help="1 or 2 (at most 2 in total).")],
-    reason: Annotated[str, typer.Option("--reason", help="Why (no personal data).")],
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="Why (kept encrypted; removed with the person's erasure)."),
+    ],
     env_file: EnvFile = None,
     operator: Operator = None,
 ) -> None:
@@ -228,7 +233,10 @@ def link(
 @handled
 def cancel(
     request_id: RequestId,
-    reason: Annotated[str | None, typer.Option("--reason", help="Why (no personal data).")] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why (kept encrypted; removed with the person's erasure)."),
+    ] = None,
     env_file: EnvFile = None,
     operator: Operator = None,
 ) -> None:
@@ -244,7 +252,10 @@ def cancel(
 @handled
 def deny(
     request_id: RequestId,
-    reason: Annotated[str, typer.Option("--reason", help="Why (no personal data).")],
+    reason: Annotated[
+        str,
+        typer.Option("--reason", help="Why (kept encrypted; removed with the person's erasure)."),
+    ],
     env_file: EnvFile = None,
     operator: Operator = None,
 ) -> None:
@@ -261,7 +272,8 @@ def deny(
 def complete(
     request_id: RequestId,
     note: Annotated[
-        str | None, typer.Option("--note", help="What was done (no personal data).")
+        str | None,
+        typer.Option("--note", help="What was done (kept encrypted; removed with the erasure)."),
     ] = None,
     env_file: EnvFile = None,
     operator: Operator = None,
@@ -285,7 +297,10 @@ def verify(
     manual: Annotated[
         bool, typer.Option("--manual", help="Identity was established another way (with --note).")
     ] = False,
-    note: Annotated[str | None, typer.Option("--note", help="How (no personal data).")] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="How (kept encrypted; removed with the person's erasure)."),
+    ] = None,
     env_file: EnvFile = None,
     operator: Operator = None,
     as_json: JsonFlag = False,
@@ -361,7 +376,10 @@ def export_log(
     operator: Operator = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Print the register for an audit as JSON (always): every request and event, no personal data.
+    """Print the register for an audit as JSON (always): every request and event, no addresses.
+
+    Notes and reasons show while kept, as "[note removed with the erasure]" once the person's
+    erasure has completed.
 
     Example: privacy-bridge requests export-log --json > register-audit.json
     """

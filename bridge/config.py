@@ -7,9 +7,11 @@ The core knows no system by name: each connector declares the settings it needs
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 from platformdirs import user_data_dir
@@ -17,6 +19,8 @@ from platformdirs import user_data_dir
 from bridge.errors import InputError
 
 HOME_SETTING = "PRIVACY_BRIDGE_HOME"
+_URL_TEXT = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\x00-\x1f\x7f]+")
+_WORD = re.compile(r"[\x21-\x7e]+")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,35 @@ class Setting:
     default: str | None = None
     secret: bool = False
     required: bool = True
+    # The form a value must have, as a regular expression of the whole value, and how to say it
+    # ("a Mollie API key starts with live_ or test_"). Every system setting is checked besides:
+    # one whose name ends in _URL is an http(s) URL with a host; any other is one word of
+    # printable ASCII (a key, an id, a secret: it goes into a header as it is).
+    pattern: str | None = None
+    pattern_help: str = ""
+
+    @property
+    def is_url(self) -> bool:
+        return self.name.endswith("_URL")
+
+    def problem(self, value: str) -> str | None:
+        """What is wrong with `value` for this setting, without repeating it; None when fine."""
+        if self.is_url:
+            url = "it must be an http:// or https:// URL with a host name and no spaces"
+            if not _URL_TEXT.fullmatch(value):
+                return url
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+            except ValueError:
+                return f"{url} (check its host and port)"
+            if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+                return url
+        elif not _WORD.fullmatch(value):
+            return "it must be one word of printable ASCII characters (no spaces or accents)"
+        if self.pattern and not re.fullmatch(self.pattern, value, re.ASCII):
+            return self.pattern_help or "it does not have the form this system uses"
+        return None
 
 
 @dataclass(frozen=True)
@@ -54,6 +87,18 @@ class Config:
 
     def missing(self, settings: tuple[Setting, ...]) -> list[str]:
         return [s.name for s in settings if s.required and not self.get(s)]
+
+    def check(self, settings: Iterable[Setting], system: str) -> None:
+        """Refuse (InputError, exit 2) a value of the wrong form, naming the setting, never the
+        value (it may be a secret)."""
+        for setting in settings:
+            value = self.get(setting)
+            problem = setting.problem(value) if value else None
+            if problem:
+                raise InputError(
+                    f"{system}: the setting {setting.name} is not valid: {problem} "
+                    "(see .env.example)"
+                )
 
 
 def load_config(env_file: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:

@@ -29,6 +29,7 @@ from bridge.models import SourceResult, Status
 from bridge.plan import ErasureReport, ReportStep, Step, SystemReport
 from bridge.policy import Action, Policy
 from bridge.redact import scrub
+from bridge.writes import apply_settled
 from connectors.base import Connector, checked_email
 
 log = logging.getLogger("privacy_bridge.erasure")
@@ -120,7 +121,7 @@ def erase(
         journal.merge(steps)
         journal.set_status("applying")
         with opener(config) as connectors, guard.applying():
-            _apply_all(journal, connectors, policy, on_step, stop=guard.stop)
+            _apply_all(journal, connectors, policy, on_step, stop=guard.stop, address=address)
         guard.check(journal)
         # Collect again with fresh connectors: new data is planned and applied, then all is
         # verified.
@@ -129,7 +130,13 @@ def erase(
             if journal.merge(plan(connectors, again, policy, today)):
                 with guard.applying():
                     _apply_all(
-                        journal, connectors, policy, on_step, states=("pending",), stop=guard.stop
+                        journal,
+                        connectors,
+                        policy,
+                        on_step,
+                        states=("pending",),
+                        stop=guard.stop,
+                        address=address,
                     )
                 guard.check(journal)
             entries = journal.entries()
@@ -156,6 +163,8 @@ def _apply_all(
     on_step: StepListener | None,
     states: tuple[str, ...] = ("pending", "started", "failed"),
     stop: threading.Event | None = None,
+    *,
+    address: str,
 ) -> None:
     """Apply the steps in these states (a rerun retries failed and interrupted ones).
 
@@ -168,7 +177,10 @@ def _apply_all(
     work = [(available.get(system), entries) for system, entries in by_system.items()]
     stop = stop or threading.Event()
     run_all(
-        [partial(_apply_system, journal, c, es, policy, on_step, states, stop) for c, es in work],
+        [
+            partial(_apply_system, journal, c, es, policy, on_step, states, stop, address=address)
+            for c, es in work
+        ],
         stop,
     )
 
@@ -181,8 +193,14 @@ def _apply_system(
     on_step: StepListener | None,
     states: tuple[str, ...],
     stop: threading.Event | None = None,
+    *,
+    address: str,
 ) -> None:
-    """One system's steps in order; a step whose dependencies are not done waits for a rerun."""
+    """One system's steps in order; a step whose dependencies are not done waits for a rerun.
+
+    A write whose answer was lost is read back before it is sent again (bridge.writes): the
+    record as `check` finds it, for the person's `address`, decides.
+    """
     state = {e.step.key: e.state for e in entries}
     for entry in entries:
         if stop is not None and stop.is_set():
@@ -200,7 +218,12 @@ def _apply_system(
                 if entry.step.operation == "none":
                     outcome = "kept as planned" if entry.step.action is Action.retain else "done"
                 else:
-                    outcome = connector.apply(entry.step, policy)
+                    outcome = apply_settled(
+                        connector,
+                        entry.step,
+                        policy,
+                        lambda step, current: not check(step, current, address, policy),
+                    )
                 new_state = "done"
             except SystemFailure as exc:
                 outcome, new_state = scrub(str(exc)), "failed"

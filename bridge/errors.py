@@ -13,6 +13,13 @@ class InputError(BridgeError):
     exit_code = 2
 
 
+class StateError(BridgeError):
+    """The state directory cannot be used as it is: missing, unreadable, damaged, full, or made by
+    a newer version. The message names the file and what to do; nothing was changed (exit 2)."""
+
+    exit_code = 2
+
+
 class SystemFailure(BridgeError):
     """A system could not be used: unreachable, refused our credentials, or answered nonsense."""
 

@@ -4,6 +4,17 @@ Timeouts on every call; retries with tenacity on 429, 5xx and connection errors 
 `Retry-After`; a request budget (sliding windows, as vendors state their limits); an honest
 User-Agent; and every error message passed through the system's redactor, so that a signed URL,
 a key or an e-mail address never reaches a log line, an error or a traceback.
+
+Reads and writes are told apart (`request(read=...)`, by default GET, HEAD and OPTIONS read):
+- a read is repeated whenever its answer is doubtful: 429, 5xx, no connection, no answer in
+  time, a broken body, or a 2xx body that `parse` calls malformed (HTML, truncated JSON);
+- a write is repeated only when it certainly did not land (429, or no connection made). After a
+  5xx, a lost or broken answer, or a malformed 2xx body it raises `WriteUncertain`: the caller
+  reads the record back before it writes again (`bridge.writes`).
+Every body is read streamed, at most `max_response_bytes` of it (PRIVACY_BRIDGE_MAX_RESPONSE_MB),
+and every attempt has a total deadline, connect and whole body (PRIVACY_BRIDGE_REQUEST_TIMEOUT_S),
+so that neither a huge body nor a server that trickles can hold an export; neither is repeated.
+`configure(config.values)` sets both for the clients built afterwards (`bridge.api`).
 """
 
 from __future__ import annotations
@@ -20,18 +31,61 @@ from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from bridge import __version__
-from bridge.errors import AuthFailure, NotFound, SystemFailure
+from bridge.errors import AuthFailure, InputError, NotFound, SystemFailure
 from bridge.redact import Redactor, install_log_filters
 
 USER_AGENT = f"privacy-bridge/{__version__} (+https://github.com/privacy-bridge/privacy-bridge)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-TIMEOUT = (5.0, 30.0)  # connect, read
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TIMEOUT = (5.0, 30.0)  # connect, read: the longest silence before an answer counts as lost
+MAX_RESPONSE_SETTING = "PRIVACY_BRIDGE_MAX_RESPONSE_MB"
+DEADLINE_SETTING = "PRIVACY_BRIDGE_REQUEST_TIMEOUT_S"
+MB = 1024 * 1024
+# What `configure` sets from the settings; a client takes them when it is built.
+MAX_RESPONSE_BYTES = 50 * MB
+DEADLINE_S = 60.0  # per attempt: connect, send, and the whole answer
+CHUNK = 64 * 1024  # a body is read at most this much at a time
+_PARSED = "_privacy_bridge_parsed"  # parse's result, kept on the response
 log = logging.getLogger("privacy_bridge.http")
 install_log_filters()
+
+
+class WriteUncertain(SystemFailure):
+    """A write was sent, but whether it landed is unknown: its answer was lost or broken, a 5xx,
+    or a 2xx body that is not JSON. It is not repeated blindly: read the record back first."""
+
+
+class Malformed(SystemFailure):
+    """A body that is not the JSON it should be (HTML, truncated); `detail` without the system."""
+
+    def __init__(self, system: str, detail: str, status: int | None = None) -> None:
+        super().__init__(system, detail, status)
+        self.detail = detail
+
+
+def configure(values: Mapping[str, str]) -> None:
+    """The response size limit and the deadline from the settings, for clients built after."""
+    global MAX_RESPONSE_BYTES, DEADLINE_S
+    MAX_RESPONSE_BYTES = int(_positive(values, MAX_RESPONSE_SETTING, 50) * MB)
+    DEADLINE_S = _positive(values, DEADLINE_SETTING, 60)
+
+
+def _positive(values: Mapping[str, str], name: str, default: float) -> float:
+    raw = (values.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise InputError(f"{name} must be above 0")
+    return value
 
 
 @dataclass(frozen=True)
@@ -80,6 +134,18 @@ class _Retryable(Exception):
         self.response = response
 
 
+class _Broken(Exception):
+    """The body broke off (connection dropped, silence past the read timeout)."""
+
+
+class _Late(Exception):
+    """The attempt's deadline passed before the answer was complete."""
+
+
+class _TooLarge(Exception):
+    """The body is larger than the limit."""
+
+
 def retry_after_seconds(response: requests.Response) -> float | None:
     """Seconds the server asked us to wait, from `Retry-After` as delta-seconds or HTTP-date."""
     value = response.headers.get("Retry-After")
@@ -113,11 +179,15 @@ class HttpClient:
         budget: RateBudget | None = None,
         error_message: Callable[[requests.Response], str] | None = None,
         wait_hint: Callable[[requests.Response], float | None] | None = None,
+        max_response_bytes: int | None = None,
+        deadline_s: float | None = None,
     ) -> None:
         self.system = system
         self.base_url = base_url.rstrip("/")
         self.redact = Redactor(secrets)
         self.timeout = timeout or TIMEOUT
+        self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES
+        self.deadline_s = deadline_s or DEADLINE_S
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
@@ -132,6 +202,7 @@ class HttpClient:
         self.session.headers.update(headers or {})
         self.session.auth = auth
         self.requests_made = 0
+        self.bytes_read = 0  # body bytes taken from the network, over all requests
         self._count_lock = threading.Lock()
 
     def url(self, path: str) -> str:
@@ -151,13 +222,18 @@ class HttpClient:
         auth: requests.auth.AuthBase | tuple[str, str] | None = None,
         sign: Callable[[str, str], str] | None = None,
         allow: Iterable[int] = (),
+        read: bool | None = None,
     ) -> requests.Response:
         """Send one request, retrying what is worth retrying; raise SystemFailure for the rest.
 
         `sign(method, url)` is called anew on every attempt (OAuth 1.0a nonces must not repeat).
         Statuses in `allow` are returned instead of raised (e.g. 404 where "gone" is an answer).
+        `read`: the request changes nothing, so it may be repeated whenever its answer is
+        doubtful (default: GET, HEAD, OPTIONS; say `read=True` for a search or token POST).
+        A write that may have landed raises WriteUncertain instead of being repeated.
         """
         allowed = set(allow)
+        is_read = method.upper() in READ_METHODS if read is None else read
 
         def attempt() -> requests.Response:
             self.budget.acquire()
@@ -167,6 +243,7 @@ class HttpClient:
                 url = sign(method, _with_query(url, params))
                 send_params = None
             started = time.monotonic()
+            deadline = started + self.deadline_s
             with self._count_lock:
                 self.requests_made += 1
             try:
@@ -178,11 +255,41 @@ class HttpClient:
                     data=data,
                     headers=headers,
                     auth=auth,
-                    timeout=self.timeout,
+                    timeout=(
+                        min(self.timeout[0], self.deadline_s),
+                        min(self.timeout[1], self.deadline_s),
+                    ),
+                    stream=True,
                 )
             except (requests.ConnectionError, requests.Timeout) as exc:
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "unreachable"
-                raise _Retryable(None, f"{kind} ({type(exc).__name__})") from None
+                reason = f"{kind} ({type(exc).__name__})"
+                if time.monotonic() >= deadline:
+                    raise self._doubt(None, self._late_message(), is_read, retry=False) from None
+                if is_read or not _maybe_sent(exc):
+                    raise _Retryable(None, reason) from None
+                raise self._doubt(None, f"its answer was lost: {reason}", is_read) from None
+            except (
+                requests.exceptions.InvalidURL,
+                requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema,
+                requests.exceptions.InvalidHeader,
+            ) as exc:  # settings are checked before: a link the system gave, e.g.; never repeated
+                raise SystemFailure(
+                    self.system, f"the request could not be made ({type(exc).__name__})"
+                ) from None
+            try:
+                self._read_body(response, deadline)
+            except _Broken as exc:
+                raise self._doubt(None, f"its answer broke off: {exc}", is_read) from None
+            except _Late:
+                raise self._doubt(response, self._late_message(), is_read, retry=False) from None
+            except _TooLarge:
+                message = (
+                    f"answered more than {self.max_response_bytes / MB:g} MB, the size limit "
+                    f"({MAX_RESPONSE_SETTING}); the rest was not read"
+                )
+                raise self._doubt(response, message, is_read, retry=False) from None
             log.debug(
                 "%s %s %s %s -> %s in %.0f ms",
                 self.system,
@@ -192,8 +299,15 @@ class HttpClient:
                 response.status_code,
                 (time.monotonic() - started) * 1000,
             )
-            if response.status_code in RETRY_STATUSES and response.status_code not in allowed:
-                raise _Retryable(response, f"HTTP {response.status_code}")
+            status = response.status_code
+            if status in RETRY_STATUSES and status not in allowed:
+                # a 429 is a refusal before any work: a write may be sent again
+                raise self._doubt(response, f"HTTP {status}", is_read or status == 429)
+            if 200 <= status < 300:
+                try:
+                    self.parse(response)
+                except Malformed as exc:
+                    raise self._doubt(response, exc.detail, is_read) from None
             return response
 
         retrying = Retrying(
@@ -215,21 +329,91 @@ class HttpClient:
         return self.parse(self.request(method, path, **kwargs))
 
     def parse(self, response: requests.Response) -> Any:
+        """The body as JSON; Malformed (a SystemFailure) for HTML and truncated or broken JSON.
+
+        The one place that decides what is malformed: `request` asks it of every 2xx answer
+        (a read is then repeated); the result is kept on the response, so parsing again is free.
+        """
+        if hasattr(response, _PARSED):
+            return getattr(response, _PARSED)
         if response.status_code == 204 or not response.content:
             return None
+        status = response.status_code
         ctype = response.headers.get("Content-Type", "")
         if "html" in ctype or response.content.lstrip()[:1] == b"<":
-            raise SystemFailure(
-                self.system, f"answered HTML instead of JSON (HTTP {response.status_code})"
-            )
+            raise Malformed(self.system, f"answered HTML instead of JSON (HTTP {status})", status)
         try:
-            return json.loads(response.content)
+            value = json.loads(response.content)
         except ValueError:
-            raise SystemFailure(
+            raise Malformed(
                 self.system,
-                f"answered malformed or truncated JSON (HTTP {response.status_code}, "
+                f"answered malformed or truncated JSON (HTTP {status}, "
                 f"{len(response.content)} bytes)",
+                status,
             ) from None
+        setattr(response, _PARSED, value)
+        return value
+
+    def _read_body(self, response: requests.Response, deadline: float) -> None:
+        """Read the body streamed, within the deadline and at most `max_response_bytes` of it.
+
+        Each network read takes what has arrived (at most CHUNK) and waits no longer than the
+        read timeout or what is left of the deadline, so a trickle is cut off at the deadline.
+        """
+        limit = self.max_response_bytes
+        declared = response.headers.get("Content-Length", "")
+        try:
+            if declared.isdigit() and int(declared) > limit:
+                raise _TooLarge
+            raw = response.raw
+            read = getattr(raw, "read1", None) or raw.read
+            chunks: list[bytes] = []
+            held = 0
+            while True:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _Late
+                _set_socket_timeout(raw, min(self.timeout[1], left))
+                try:
+                    chunk = read(CHUNK, decode_content=True)
+                except (urllib3.exceptions.HTTPError, OSError) as exc:
+                    if time.monotonic() >= deadline:
+                        raise _Late from None
+                    raise _Broken(type(exc).__name__) from None
+                if not chunk:
+                    break
+                with self._count_lock:
+                    self.bytes_read += len(chunk)
+                held += len(chunk)
+                if held > limit:
+                    raise _TooLarge
+                chunks.append(chunk)
+        except BaseException:
+            response.close()  # the connection is dropped, never reused half-read
+            raise
+        response._content = b"".join(chunks)
+        setattr(response, "_content_consumed", True)  # noqa: B010 (requests' own flag)
+
+    def _doubt(
+        self, response: requests.Response | None, reason: str, is_read: bool, retry: bool = True
+    ) -> Exception:
+        """What a doubtful answer becomes: a retry (reads), a failure, or WriteUncertain."""
+        if not is_read:
+            if retry and response is not None and response.status_code == 429:
+                return _Retryable(response, reason)
+            status = response.status_code if response is not None else None
+            return WriteUncertain(
+                self.system,
+                self.redact(f"{reason}; the write may or may not have been applied"),
+                status,
+            )
+        return _Retryable(response, reason) if retry else self._failure(response, reason)
+
+    def _late_message(self) -> str:
+        return (
+            f"gave no complete answer within {self.deadline_s:g} s, the deadline per request "
+            f"({DEADLINE_SETTING})"
+        )
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -266,6 +450,22 @@ def default_error_message(response: requests.Response) -> str:
             if isinstance(value, str) and value:
                 return f"HTTP {response.status_code}: {value[:200]}"
     return f"HTTP {response.status_code}"
+
+
+def _maybe_sent(exc: requests.RequestException) -> bool:
+    """False when the request certainly never left: no connection could be made."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    reason = exc.args[0] if exc.args else None
+    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
+
+
+def _set_socket_timeout(raw: Any, seconds: float) -> None:
+    """Bound the next network read of a streamed body (urllib3 sets it anew on reuse)."""
+    sock = getattr(getattr(raw, "connection", None), "sock", None)
+    if sock is not None:
+        sock.settimeout(max(seconds, 0.001))
 
 
 def _with_query(url: str, params: Mapping[str, Any] | None) -> str:

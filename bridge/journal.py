@@ -3,20 +3,28 @@
 States: `pending` → `started` (written before the call) → `done` or `failed` (after it);
 `manual` steps wait for the operator, who confirms them (`confirmed`). A crash leaves a step
 `started`; the next run applies it again, which is safe because every step is idempotent.
+
+The operator's note on a confirmation is sealed (`bridge.request_notes`): the step's outcome
+holds a marker, read back as the note until the erasure is `verified`, when every note about the
+person is shredded.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bridge import request_notes as notes
 from bridge.plan import Step
+from bridge.request_types import note_text
 from bridge.store import Store
 
 OPEN = ("planned", "applying", "failed", "awaiting_manual", "unverified")
+CONFIRMED = "confirmed by the operator"
 
 
 @dataclass(frozen=True)
@@ -106,8 +114,18 @@ class Journal:
             "SELECT seq, step, state, outcome FROM journal WHERE erasure_id = ? ORDER BY seq",
             (self.id,),
         ).fetchall()
+        noted = {r["seq"]: note for r in rows if (note := _confirmation_note(r["outcome"]))}
+        ids = [i for note in noted.values() if (i := notes.marker(note)) is not None]
+        found = notes.texts(self.store.db, self.store.keys, ids)
         return [
-            Entry(r["seq"], Step.model_validate_json(r["step"]), r["state"], r["outcome"])
+            Entry(
+                r["seq"],
+                Step.model_validate_json(r["step"]),
+                r["state"],
+                f"{CONFIRMED}: {notes.resolve(noted[r['seq']], found)}"
+                if r["seq"] in noted
+                else r["outcome"],
+            )
             for r in rows
         ]
 
@@ -135,25 +153,51 @@ class Journal:
         return str(row["status"])
 
     def set_status(self, status: str) -> None:
+        """A `verified` erasure is done: every note about the person is shredded with it."""
         with self.store.transaction() as db:
             db.execute(
                 "UPDATE erasures SET status = ?, updated_at = ? WHERE id = ?",
                 (status, _now(), self.id),
             )
+            if status == "verified":
+                notes.shred(db, self._subject(db))
+        if status == "verified":
+            self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page keeps a key
+
+    def _subject(self, db: sqlite3.Connection) -> str:
+        row = db.execute("SELECT subject FROM erasures WHERE id = ?", (self.id,)).fetchone()
+        return str(row["subject"])
 
     def confirm_manual(self, seqs: Iterable[int], note: str = "") -> int:
+        """Mark manual steps confirmed; the operator's note is sealed, never stored in clear."""
+        text = note_text(note, "note", required=False)
+        sealed: dict[str, int] | None = None
         changed = 0
         for seq in seqs:
             with self.store.transaction() as db:
+                waiting = db.execute(
+                    "SELECT 1 FROM journal WHERE erasure_id = ? AND seq = ? AND state = 'manual'",
+                    (self.id, seq),
+                ).fetchone()
+                if waiting is None:
+                    continue
+                if text and sealed is None:
+                    sealed = notes.seal(db, self.store.keys, self._subject(db), text)
                 cursor = db.execute(
                     "UPDATE journal SET state = 'confirmed', outcome = ?, updated_at = ? "
                     "WHERE erasure_id = ? AND seq = ? AND state = 'manual'",
-                    (
-                        json.dumps({"note": note}) if note else "confirmed by the operator",
-                        _now(),
-                        self.id,
-                        seq,
-                    ),
+                    (json.dumps({"note": sealed}) if sealed else CONFIRMED, _now(), self.id, seq),
                 )
                 changed += cursor.rowcount
         return changed
+
+
+def _confirmation_note(outcome: str | None) -> object:
+    """The note of a confirmed step's outcome (a marker, or clear text from an older version)."""
+    if not outcome or not outcome.startswith("{"):
+        return None
+    try:
+        data = json.loads(outcome)
+    except ValueError:
+        return None
+    return data.get("note") if isinstance(data, dict) else None

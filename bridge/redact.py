@@ -7,6 +7,15 @@ import re
 from collections.abc import Iterable
 
 EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+(?:@|%40)[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
+# Always personal wherever they stand: an IBAN (country, check digits, 11-30 letters and digits,
+# with or without the spaces of its printed form) and a phone number (national with a leading 0,
+# or international with + or 00; spaces, hyphens and "(0)" allowed; 9 to 12 digits after the
+# prefix). Dates and times (2026-11-21, 01-02-2026 10:00) and ids inside words are left alone.
+IBAN = re.compile(r"\b[A-Z]{2}\d{2} ?(?:[A-Z0-9]{4} ?){2,7}[A-Z0-9]{1,4}\b")
+PHONE = re.compile(
+    r"(?<![\w+])(?:(?:\+|00)[1-9]\d{0,2}[\s-]?(?:\(0\)[\s-]?)?|0)[1-9](?:[\s-]?\d){7,10}"
+    r"(?![\w:]|[\s-]\d)"
+)
 # Query parameters that carry credentials in some client (OAuth 1.0a signs in the query string).
 SECRET_PARAMS = re.compile(
     r"((?:oauth_[a-z_]+|consumer_key|consumer_secret|client_secret|access_token|api_key|"
@@ -16,7 +25,8 @@ SECRET_PARAMS = re.compile(
 
 
 class Redactor:
-    """Replaces known secret values, credential query parameters and e-mail addresses."""
+    """Replaces known secret values, credential query parameters, e-mail addresses, IBANs and
+    phone numbers."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
@@ -25,15 +35,26 @@ class Redactor:
         for secret in self.secrets:
             text = text.replace(secret, "***")
         text = SECRET_PARAMS.sub(r"\1***", text)
-        return EMAIL.sub("<e-mail>", text)
+        return personal(text)
 
 
 _scrub = Redactor()
 
 
 def scrub(text: str) -> str:
-    """Redact what any message may carry without knowing the secrets: credentials in URLs, e-mails."""
+    """Redact what any message may carry without knowing the secrets: credentials in URLs,
+    e-mail addresses, IBANs, phone numbers."""
     return _scrub(text)
+
+
+def scrub_emails(text: str) -> str:
+    """Only the e-mail addresses: for operator notes, which are kept encrypted (bridge.request_notes)."""
+    return EMAIL.sub("<e-mail>", text)
+
+
+def personal(text: str) -> str:
+    """The patterns that are personal data wherever they stand: e-mail addresses, IBANs, phones."""
+    return PHONE.sub("<phone>", IBAN.sub("<iban>", scrub_emails(text)))
 
 
 class _ScrubQueryStrings(logging.Filter):

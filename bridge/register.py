@@ -3,7 +3,9 @@
 A request is keyed by the HMAC of the subject's normalised address; the address itself is kept
 encrypted only while the request may still need it (to send a code, to collect, to deliver) and
 dropped as soon as an erasure request completes. Every change is an append-only audit event that
-names request ids, types, statuses, systems and counts, never a person.
+names request ids, types, statuses, systems and counts, never a person. What an operator types
+(notes, reasons) is sealed (`bridge.request_notes`): encrypted under the person's note key, the
+event holding only a marker, and shredded when the person's erasure completes.
 
     register = Register.for_config(load_config(), operator="anna")
     new = register.new("access", "jan@example.nl")      # -> NewRequest(id, due, duplicate_of)
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bridge import packages as pkgs
+from bridge import request_notes as notes
 from bridge.config import Config
 from bridge.deadlines import MAX_EXTENSION_MONTHS, due_date
 from bridge.errors import InputError
@@ -71,6 +74,18 @@ class Register(RegisterReader):
                 json.dumps(detail, sort_keys=True),
             ),
         )
+
+    def seal(
+        self, db: sqlite3.Connection, request_id: str, text: str | None
+    ) -> dict[str, int] | None:
+        """Operator text for an event or a request row: the marker of the sealed note, or None."""
+        if not text:
+            return None
+        row = db.execute("SELECT subject FROM requests WHERE id = ?", (request_id.strip(),))
+        subject = row.fetchone()
+        if subject is None:
+            raise InputError(f"unknown request {request_id.strip()!r}")
+        return notes.seal(db, self.store.keys, subject["subject"], text)
 
     def log(self, request_id: str | None, action: str, **detail: Any) -> None:
         """Append one audit event in its own transaction."""
@@ -158,11 +173,13 @@ class Register(RegisterReader):
         linked = db.execute("SELECT id FROM requests WHERE linked_to = ?", (request.id,))
         stamp = self.now().isoformat()
         closed = stamp if status in CLOSED else None
+        reason = detail.get("reason")
+        reason = json.dumps(reason, sort_keys=True) if isinstance(reason, dict) else reason
         for rid in [request.id, *(r["id"] for r in linked.fetchall())]:
             db.execute(
                 "UPDATE requests SET status = ?, updated_at = ?, closed_at = ?,"
                 " reason = COALESCE(?, reason) WHERE id = ?",
-                (status.value, stamp, closed, detail.get("reason"), rid),
+                (status.value, stamp, closed, reason, rid),
             )
             via = {} if rid == request.id else {"via": request.id}
             self.event(db, rid, action, status=status.value, **detail, **via)
@@ -195,7 +212,7 @@ class Register(RegisterReader):
                 "extended",
                 months=months,
                 due=due.isoformat(),
-                reason=why,
+                reason=self.seal(db, request.id, why),
                 after_first_month=late,
             )
         return self.get(request.id)
@@ -229,19 +246,23 @@ class Register(RegisterReader):
     def cancel(self, request_id: str, reason: str | None = None) -> Request:
         why = note_text(reason, required=False)
         with self.store.transaction() as db:
-            self._move(db, request_id, OPEN, S.cancelled, "cancelled", reason=why)
+            sealed = self.seal(db, request_id, why)
+            self._move(db, request_id, OPEN, S.cancelled, "cancelled", reason=sealed)
         return self.get(request_id)
 
     def deny(self, request_id: str, reason: str) -> Request:
         why = note_text(reason)
         with self.store.transaction() as db:
-            self._move(db, request_id, OPEN, S.denied, "denied", reason=why)
+            sealed = self.seal(db, request_id, why)
+            self._move(db, request_id, OPEN, S.denied, "denied", reason=sealed)
         return self.get(request_id)
 
     def mark_verified(self, request_id: str, method: str, note: str | None = None) -> Request:
         """Identity established (by `code` or `manual`); a pending code is spent."""
-        extra = {"note": note} if note else {}
+        why = note_text(note, "note", required=False)
         with self.store.transaction() as db:
+            sealed = self.seal(db, request_id, why)
+            extra = {"note": sealed} if sealed else {}
             self._move(
                 db,
                 request_id,
@@ -301,35 +322,53 @@ class Register(RegisterReader):
             )
         return self.packages(request.id)[0]
 
-    def await_manual(self, request_id: str, note: str) -> Request:
-        """Some work waits on a person (a processor without an API); the request stays open."""
-        why = note_text(note, "note")
+    def await_manual(
+        self, request_id: str, note: str | None = None, *, manual_steps: int | None = None
+    ) -> Request:
+        """Some work waits on a person (a processor without an API); the request stays open.
+        The operator's `note` is sealed; `manual_steps` (the erasure's count) stays in clear."""
+        why = note_text(note, "note", required=manual_steps is None)
+        counted = {} if manual_steps is None else {"manual_steps": manual_steps}
         with self.store.transaction() as db:
+            sealed = self.seal(db, request_id, why)
             self._move(
                 db,
                 request_id,
                 (S.verified, S.in_progress),
                 S.awaiting_manual,
                 "awaiting_manual",
-                note=why,
+                **({"note": sealed} if sealed else {}),
+                **counted,
             )
         return self.get(request_id)
 
-    def complete(self, request_id: str, note: str | None = None) -> Request:
+    def complete(self, request_id: str, note: str | None = None, **counts: int) -> Request:
         """Close a request as answered. A completed erasure request forgets the address and its
-        packages (only the HMAC stays), and the WAL is checkpointed so no old page keeps them."""
+        packages (only the HMAC stays) and shreds every note about the person (of all their
+        requests and erasures, this completion's note included), and the WAL is checkpointed so
+        no old page keeps them. `counts` go into the event in clear."""
         why = note_text(note, "note", required=False)
-        extra = {"note": why} if why else {}
         with self.store.transaction() as db:
+            sealed = self.seal(db, request_id, why)
+            extra: dict[str, Any] = {"note": sealed} if sealed else {}
             request = self._move(
-                db, request_id, (*WORKABLE, S.awaiting_manual), S.completed, "completed", **extra
+                db,
+                request_id,
+                (*WORKABLE, S.awaiting_manual),
+                S.completed,
+                "completed",
+                **extra,
+                **counts,
             )
             erasures = db.execute(
-                "SELECT id FROM requests WHERE (id = ? OR linked_to = ?) AND type = ?",
+                "SELECT id, subject FROM requests WHERE (id = ? OR linked_to = ?) AND type = ?",
                 (request.id, request.id, RequestType.erasure.value),
             ).fetchall()
             for row in erasures:
                 self._forget(db, row["id"])
+            for subject in sorted({row["subject"] for row in erasures}):
+                removed = notes.shred(db, subject)
+                self.event(db, request.id, "notes_removed", notes=removed)
         if erasures:
             self.checkpoint()
         return self.get(request.id)

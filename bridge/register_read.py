@@ -1,11 +1,14 @@
 """The request register, read: requests, their timelines, states per system and packages.
 
-`bridge.register.Register` adds the changes; the audit log and `requests show` only read.
+`bridge.register.Register` adds the changes; the audit log and `requests show` only read. Sealed
+operator notes (`bridge.request_notes`) read as their text while kept, and as "[note removed with
+the erasure]" once the person's erasure has shredded them.
 """
 
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Callable
@@ -13,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bridge import packages as pkgs
+from bridge import request_notes as notes
 from bridge.errors import InputError
 from bridge.request_types import OPEN, Request, request_from_row
 from bridge.store import Store
@@ -40,7 +44,7 @@ class RegisterReader:
     # --- reading ------------------------------------------------------------------------------
 
     def get(self, request_id: str) -> Request:
-        return self._current(self.store.db, request_id)
+        return self._readable([self._current(self.store.db, request_id)])[0]
 
     def list(self, open_only: bool = False) -> builtins.list[Request]:
         """Requests sorted by due date (then receipt, then id)."""
@@ -48,11 +52,25 @@ class RegisterReader:
         rows = self.store.db.execute(
             f"SELECT * FROM requests{where} ORDER BY due, received, id", OPEN if open_only else ()
         ).fetchall()
-        return [request_from_row(r) for r in rows]
+        return self._readable([request_from_row(r) for r in rows])
+
+    def _readable(self, requests: builtins.list[Request]) -> builtins.list[Request]:
+        """Requests with a sealed reason shown as its text (or as removed)."""
+        ids = [i for r in requests if (i := notes.marker(r.reason)) is not None]
+        found = notes.texts(self.store.db, self.store.keys, ids)
+        return [
+            dataclasses.replace(r, reason=notes.resolve(r.reason, found))
+            if notes.marker(r.reason) is not None
+            else r
+            for r in requests
+        ]
 
     def events(self, request_id: str | None = None) -> builtins.list[dict[str, Any]]:
         where, args = (" WHERE request_id = ?", (request_id,)) if request_id else ("", ())
-        rows = self.store.db.execute(f"SELECT * FROM events{where} ORDER BY seq", args)
+        rows = self.store.db.execute(f"SELECT * FROM events{where} ORDER BY seq", args).fetchall()
+        details = notes.resolve_details(
+            self.store.db, self.store.keys, [json.loads(r["detail"]) for r in rows]
+        )
         return [
             {
                 "seq": r["seq"],
@@ -60,9 +78,9 @@ class RegisterReader:
                 "at": r["at"],
                 "actor": r["actor"],
                 "action": r["action"],
-                "detail": json.loads(r["detail"]),
+                "detail": detail,
             }
-            for r in rows
+            for r, detail in zip(rows, details, strict=True)
         ]
 
     def systems(self, request_id: str) -> dict[str, str]:

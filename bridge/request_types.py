@@ -14,7 +14,7 @@ from typing import Any
 from bridge.config import Config
 from bridge.deadlines import days_left
 from bridge.errors import InputError
-from bridge.redact import scrub
+from bridge.redact import scrub_emails
 
 OPERATOR_SETTING = "PRIVACY_BRIDGE_OPERATOR"
 
@@ -113,16 +113,17 @@ def parse_day(value: str, what: str = "date") -> date:
 
 
 def note_text(value: str | None, what: str = "reason", required: bool = True) -> str | None:
-    """Free text for the audit trail: one line, at most 500 characters, e-mail addresses removed.
+    """Operator text: one line, at most 500 characters, e-mail addresses removed.
 
-    The operator is asked not to put personal data in it; addresses are taken out regardless.
+    It is never stored in clear: the register seals it (`bridge.request_notes`) under the person's
+    note key, shredded when their erasure completes. E-mail addresses are taken out regardless.
     """
     text = " ".join((value or "").split())[:500]
     if not text:
         if required:
             raise InputError(f"a {what} is required")
         return None
-    return scrub(text)
+    return scrub_emails(text)
 
 
 def number_setting(config: Config, name: str, default: float) -> float:

@@ -61,7 +61,7 @@ def erase_request(
     register.record_systems(request_id, states)
     if outcome.complete and result.manual_open:
         if register.get(request_id).status is not RequestStatus.awaiting_manual:
-            register.await_manual(request_id, f"{len(result.manual_open)} steps to do by hand")
+            register.await_manual(request_id, manual_steps=len(result.manual_open))
     elif outcome.complete:
         register.complete(request_id)
     return outcome
@@ -70,7 +70,8 @@ def erase_request(
 def confirm_request_manual(
     register: Register, request_id: str, config: Config, seqs: list[int], note: str
 ) -> int:
-    """Confirm manual steps; the last one completes the request."""
+    """Confirm manual steps; the last one completes the request. The operator's `note` is sealed
+    (in the journal and in the completion event) and shredded with the completed erasure."""
     address = _erasure_address(register, request_id, start=False)
     changed, remaining = api.confirm_manual(address, config, seqs, note)
     if (
@@ -78,5 +79,5 @@ def confirm_request_manual(
         and not remaining
         and register.get(request_id).status is RequestStatus.awaiting_manual
     ):
-        register.complete(request_id, note or "manual steps confirmed")
+        register.complete(request_id, note or None, manual_steps_confirmed=changed)
     return changed

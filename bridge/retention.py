@@ -16,7 +16,7 @@ from typing import Any
 from bridge import index
 from bridge.api import open_connectors
 from bridge.config import Config
-from bridge.errors import SystemFailure
+from bridge.errors import InputError, SystemFailure
 from bridge.journal import Journal
 from bridge.plan import Step
 from bridge.policy import Policy
@@ -51,7 +51,7 @@ class Due:
 @dataclass
 class Applied:
     opened: list[dict[str, Any]] = field(default_factory=list)
-    unresolved: list[str] = field(default_factory=list)  # subjects whose address no system gave
+    unresolved: list[str] = field(default_factory=list)  # no usable address in any system
     ended: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -91,7 +91,11 @@ def apply(config: Config, policy: Policy, today: date, operator: str | None = No
             if address is None:
                 outcome.unresolved.append(person.subject)
                 continue
-            made = register.new("erasure", address, received=today, channel="internal")
+            try:
+                made = register.new("erasure", address, received=today, channel="internal")
+            except InputError:  # an address the shop kept that no mail system would accept
+                outcome.unresolved.append(person.subject)
+                continue
             register.mark_verified(
                 made.id,
                 "internal",

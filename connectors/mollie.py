@@ -74,7 +74,11 @@ class MollieConnector(Connector):
     settings = (
         Setting("MOLLIE_API_URL", "Mollie API base URL.", default="https://api.mollie.com"),
         Setting(
-            "MOLLIE_API_KEY", "API key of the website profile (live_… or test_…).", secret=True
+            "MOLLIE_API_KEY",
+            "API key of the website profile (live_… or test_…).",
+            secret=True,
+            pattern=r"(live|test)_\w+",  # as the client checks it
+            pattern_help="a Mollie API key starts with live_ or test_",
         ),
     )
     looks_up = frozenset(

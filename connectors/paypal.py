@@ -384,6 +384,7 @@ class PayPalConnector(Connector):
                 "/v2/invoicing/search-invoices",
                 params={"page": page, "page_size": 100, "total_required": "true"},
                 json_body={"recipient_email": email},
+                read=True,  # a search: repeated when its answer is doubtful
             )
             body = self.http.parse(response)
             for invoice in records_in(_listed(body, "items", "invoices"), self.name, "invoices"):
@@ -418,6 +419,7 @@ class PayPalConnector(Connector):
                     "/v1/oauth2/token",
                     data={"grant_type": "client_credentials"},
                     auth=self._credentials,
+                    read=True,  # a new token changes nothing: repeated when in doubt
                 )
                 if not isinstance(body, dict) or "access_token" not in body:
                     raise SystemFailure(self.name, "token endpoint gave no access_token")

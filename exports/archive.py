@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from bridge.dirs import private_dir
 from exports.manifest import Entry
 
 FILE_MODE = 0o600
-DIR_MODE = 0o700
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
@@ -48,12 +48,9 @@ class ZipWriter:
 
 
 def ensure_private_dir(out_dir: Path) -> None:
-    """Create `out_dir` with mode 0700 if it is missing; an existing directory is left as it is."""
-    try:
-        out_dir.mkdir(mode=DIR_MODE, parents=True)
-    except FileExistsError:
-        return
-    os.chmod(out_dir, DIR_MODE)  # mkdir's mode is subject to the umask
+    """Make `out_dir` owner-only (0700): created so, or an existing one with broader permissions
+    narrowed when it is the user's; an InputError when it cannot be (bridge.dirs.private_dir)."""
+    private_dir(out_dir)
 
 
 def _fsync_dir(directory: Path) -> None:

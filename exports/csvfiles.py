@@ -2,7 +2,9 @@
 
 Columns: `system`, `id`, `matched_by`, then the record's data flattened into dotted names. A data
 field whose name is one of those three gets the prefix `data.` (a record's own `id` field becomes
-`data.id`), so no column hides another.
+`data.id`), so no column hides another. Every cell and column name is neutralised against formula
+injection (`exports.cells.formula_safe`: text starting with =, +, -, @, tab or CR gets a leading
+`'`); numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from bridge.models import DataPackage
-from exports.cells import LIST_SEPARATOR
+from exports.cells import LIST_SEPARATOR, formula_safe, sheet_cell
 from exports.tables import Placed, by_type, flat_frame
 
 FOLDER = "csv"
@@ -60,14 +62,16 @@ def type_frame(placed: list[Placed]) -> pd.DataFrame:
     records = [record for _, record in placed]
     leading = pd.DataFrame(
         {
-            "system": [source.system for source, _ in placed],
-            "id": [record.id for record in records],
-            "matched_by": [LIST_SEPARATOR.join(record.matched_by) for record in records],
+            "system": [formula_safe(source.system) for source, _ in placed],
+            "id": [formula_safe(record.id) for record in records],
+            "matched_by": [
+                formula_safe(LIST_SEPARATOR.join(record.matched_by)) for record in records
+            ],
         },
         dtype=object,
     )
-    data = flat_frame(records)
-    data.columns = pd.Index(_free_names([str(c) for c in data.columns]))
+    data = flat_frame(records, sheet_cell)
+    data.columns = pd.Index(_free_names([formula_safe(str(c)) for c in data.columns]))
     return pd.concat([leading, data], axis=1)
 
 

@@ -32,7 +32,7 @@ from exports.labels import (
     system_status_words,
 )
 from exports.manifest import Entry, file_list
-from exports.naming import PREFIX, as_utc, utc_stamp
+from exports.naming import PREFIX, as_utc, subject_tag, utc_stamp
 
 TEMPLATE = "erasure.html.j2"
 REPORT_JSON = "erasure-report.json"
@@ -290,16 +290,21 @@ def erasure_manifest(report: ErasureReport, entries: list[Entry]) -> dict[str, A
 
 
 def erasure_filename(report: ErasureReport) -> str:
-    """`privacy-bridge-erasure-<subject-hash8>-<YYYYmmddTHHMMSSZ>.zip`, from `generated_at`."""
-    digest = re.sub(r"[^0-9A-Za-z]", "", report.subject_hash)[:8] or "unknown"
+    """`privacy-bridge-erasure-<pseudonym8>-<YYYYmmddTHHMMSSZ>.zip`, from `generated_at`.
+
+    `subject_hash` is the keyed pseudonym (the state's HMAC); a plan without one (a dry run) is
+    `unknown`.
+    """
+    digest = subject_tag(report.subject_hash) if report.subject_hash else "unknown"
     return f"{PREFIX}-erasure-{digest}-{utc_stamp(report.generated_at)}.zip"
 
 
 def write_erasure_report(report: ErasureReport, out_dir: Path) -> Path:
-    """Write `report` as `privacy-bridge-erasure-<hash8>-<stamp>.zip` into `out_dir`; its path.
+    """Write `report` as `privacy-bridge-erasure-<pseudonym8>-<stamp>.zip` into `out_dir`; its path.
 
-    The file is created 0600 and appears only when complete; `out_dir` is created 0700 when it
-    is missing. The name and the files carry no e-mail address, only the subject's hash.
+    The file is created 0600 and appears only when complete; `out_dir` is made 0700 (created so,
+    or narrowed when it is the user's; refused otherwise). The name and the files carry no e-mail
+    address, only the subject's keyed pseudonym.
     """
     files = {
         REPORT_JSON: to_json_bytes(report.model_dump(mode="json")),

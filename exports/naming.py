@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-import hashlib
+import re
 from datetime import UTC, datetime
 
 from bridge.models import DataPackage
-from connectors.base import normalise_email
 
 PREFIX = "privacy-bridge"
+_HEX8 = re.compile(r"[0-9a-f]{8}")
 
 
-def subject_hash8(email: str) -> str:
-    """The first 8 hex characters of the SHA-256 of the normalised e-mail address."""
-    return hashlib.sha256(normalise_email(email).encode("utf-8")).hexdigest()[:8]
+def subject_tag(pseudonym: str) -> str:
+    """The first 8 hex digits of the subject's keyed pseudonym, to name their files by.
+
+    `pseudonym` is the state's HMAC of the address (`Store.keys.pseudonym`), never a plain hash:
+    without the key in the state directory, nobody holding a list of addresses can tell whose
+    file it is. Anything that is not such a hex digest (an address passed by mistake) is refused.
+    """
+    tag = pseudonym[:8].lower()
+    if not _HEX8.fullmatch(tag):
+        raise ValueError("a file name needs the subject's keyed pseudonym (hex), not an address")
+    return tag
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -28,6 +36,6 @@ def utc_stamp(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y%m%dT%H%M%SZ")
 
 
-def package_filename(package: DataPackage) -> str:
-    """`privacy-bridge-<subject-hash8>-<YYYYmmddTHHMMSSZ>.zip`, the time being `generated_at`."""
-    return f"{PREFIX}-{subject_hash8(package.subject.email)}-{utc_stamp(package.generated_at)}.zip"
+def package_filename(package: DataPackage, pseudonym: str) -> str:
+    """`privacy-bridge-<pseudonym8>-<YYYYmmddTHHMMSSZ>.zip`, the time being `generated_at`."""
+    return f"{PREFIX}-{subject_tag(pseudonym)}-{utc_stamp(package.generated_at)}.zip"

@@ -17,11 +17,13 @@ from exports.manifest import manifest_json
 from exports.naming import as_utc, package_filename
 
 
-def write_package(package: DataPackage, out_dir: Path) -> Path:
-    """Write `package` as `privacy-bridge-<subject-hash8>-<YYYYmmddTHHMMSSZ>.zip` into `out_dir`.
+def write_package(package: DataPackage, out_dir: Path, *, pseudonym: str) -> Path:
+    """Write `package` as `privacy-bridge-<pseudonym8>-<YYYYmmddTHHMMSSZ>.zip` into `out_dir`.
 
-    The file is created 0600 and appears only when complete. The name carries no e-mail address:
-    the hash is of the normalised address, the time is `generated_at` in UTC. Returns its path.
+    The file is created 0600 and appears only when complete; `out_dir` is made 0700 (created so,
+    or narrowed when it is the user's; refused otherwise). The name carries no e-mail address:
+    `pseudonym` is the subject's keyed pseudonym (`store.keys.pseudonym(address)`, an HMAC) and
+    the name shows its first 8 hex digits; the time is `generated_at` in UTC. Returns its path.
     """
     files: dict[str, bytes] = {
         "data.json": data_json(package),
@@ -30,7 +32,7 @@ def write_package(package: DataPackage, out_dir: Path) -> Path:
         "index.html": render_index(package),
     }
     ensure_private_dir(out_dir)
-    target = out_dir / package_filename(package)
+    target = out_dir / package_filename(package, pseudonym)
     with atomic_zip(target, as_utc(package.generated_at)) as archive:
         for path, content in files.items():
             archive.add(path, content)

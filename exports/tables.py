@@ -8,7 +8,7 @@ import pandas as pd
 from pydantic_core import to_jsonable_python
 
 from bridge.models import DataPackage, Record, SourceResult
-from exports.cells import dotted_names, prepare
+from exports.cells import Cell, cell_text, dotted_names, prepare
 
 SEP = "."
 
@@ -24,13 +24,14 @@ def by_type(package: DataPackage) -> dict[str, list[Placed]]:
     return groups
 
 
-def flat_frame(records: Sequence[Record]) -> pd.DataFrame:
+def flat_frame(records: Sequence[Record], cell: Cell = cell_text) -> pd.DataFrame:
     """The records' data flattened with `pandas.json_normalize`; every cell is text, '' if absent.
 
     Columns come in order of first appearance across the records (within a record, in its own
-    field order), so the same input always gives the same columns in the same order.
+    field order), so the same input always gives the same columns in the same order. `cell`
+    turns a value into its text (`exports.cells.sheet_cell` for a spreadsheet).
     """
-    prepared = [prepare(to_jsonable_python(record.data)) for record in records]
+    prepared = [prepare(to_jsonable_python(record.data), cell) for record in records]
     order: dict[str, None] = {}
     for item in prepared:
         order.update(dict.fromkeys(dotted_names(item, SEP)))

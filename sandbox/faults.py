@@ -1,11 +1,14 @@
 """Fault injection for the fakes: the failures real vendors and the networks in between produce.
 
 A `Faults` object wraps a fake's WSGI app. Tests queue faults on it; each fault applies to the next
-`times` requests whose method and path match, then is used up.
+`times` requests whose method and path match, then is used up. `random_faults` draws them at
+random instead, from a seed (`benchmarks/faults.py`).
 """
 
 from __future__ import annotations
 
+import collections
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -116,3 +119,74 @@ class Faults:
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != "content-length"]
         start_response(captured["status"], [*headers, ("Content-Length", str(len(body)))])
         return [body]
+
+
+# The mixed faults of `random_faults`: what vendors, proxies and networks answer now and then.
+MIXED = ("429", "500", "502", "503", "html", "truncated", "lost")
+
+
+class RandomFaults(Faults):
+    """Faults drawn at random instead of queued: each request meets one with probability `rate`,
+    its kind drawn from `kinds` (see `MIXED`). A draw is seeded by the seed, the request (method,
+    path and query) and how many times that request came before, so a run meets the same faults
+    in whatever order concurrent requests arrive. `reached` lists the requests the app itself
+    answered (a truncated or lost answer reached it; an injected status did not); `injected`
+    counts the faults by kind."""
+
+    def __init__(
+        self,
+        app: WSGIApp,
+        rate: float,
+        seed: int,
+        *,
+        kinds: Iterable[str] = MIXED,
+        lost_delay_s: float = 1.0,
+        latency_s: float = 0.0,
+    ) -> None:
+        super().__init__(app, latency_s)
+        self.rate, self.seed, self.kinds = rate, seed, tuple(kinds)
+        self.lost_delay_s = lost_delay_s
+        self.reached: list[tuple[str, str]] = []
+        self.injected: collections.Counter[str] = collections.Counter()
+        self._seen: collections.Counter[tuple[str, str, str]] = collections.Counter()
+        self._query = threading.local()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        # OAuth 1.0a nonces and timestamps differ on every send: not part of the request's key
+        params = environ.get("QUERY_STRING", "").split("&")
+        self._query.value = "&".join(p for p in params if not p.startswith("oauth_"))
+        return super().__call__(environ, start_response)
+
+    def _take(self, method: str, path: str) -> Fault | None:
+        query = getattr(self._query, "value", "")
+        with self._lock:
+            self.requests.append((method, path))
+            nth = self._seen[(method, path, query)]
+            self._seen[(method, path, query)] += 1
+        draw = random.Random(f"{self.seed}|{method}|{path}?{query}|{nth}")
+        kind = draw.choice(self.kinds) if draw.random() < self.rate else None
+        fault = self._fault(kind) if kind else None
+        with self._lock:
+            if kind:
+                self.injected[kind] += 1
+            if fault is None or fault.truncate or fault.status == 0:
+                self.reached.append((method, path))
+        return fault
+
+    def _fault(self, kind: str) -> Fault:
+        if kind == "429":
+            return rate_limited(retry_after=0)
+        if kind == "html":
+            return html_error(status=200)
+        if kind == "truncated":
+            return Fault(truncate=True)
+        if kind == "lost":  # lands, but answers after the client gave up
+            return Fault(status=0, delay_s=self.lost_delay_s)
+        return Fault(status=int(kind), headers=dict(NO_WAIT))
+
+
+def random_faults(app: WSGIApp, rate: float, seed: int, **kwargs: Any) -> RandomFaults:
+    """`app` meeting mixed faults at `rate` (e.g. 0.1), drawn from `seed`: see RandomFaults."""
+    return RandomFaults(app, rate, seed, **kwargs)

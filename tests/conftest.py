@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bridge.config import Config
+from connectors.base import Connector
 from sandbox.server import Sandbox, start
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -32,6 +33,14 @@ def sbx(sandbox: Sandbox) -> Iterator[Sandbox]:
 @pytest.fixture()
 def config(sbx: Sandbox, tmp_path: Path) -> Config:
     return Config({**sbx.env, "PRIVACY_BRIDGE_HOME": str(tmp_path / "state")})
+
+
+def quick(cls: type[Connector], config: Config) -> Connector:
+    """A connector that retries without real backoff (for `open_connectors(config, quick)`): the
+    vendors' own hints (Retry-After) still apply."""
+    connector = cls.from_config(config)
+    connector.http.backoff = 0.001
+    return connector
 
 
 def only(sbx: Sandbox, *systems: str, tmp_path: Path) -> Config:

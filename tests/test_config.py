@@ -46,3 +46,48 @@ def test_home_defaults_to_the_user_data_directory(tmp_path: Path) -> None:
 def test_a_missing_env_file_is_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         load_config(tmp_path / "missing.env", environ={})
+
+
+@pytest.mark.parametrize(
+    ("value", "fine"),
+    [
+        ("https://api.mollie.com", True),
+        ("http://127.0.0.1:8080/nl/", True),
+        ("https://winkel.example.nl/shop?lang=nl", True),
+        ("not a url", False),
+        ("api.mollie.com", False),
+        ("ftp://api.mollie.com", False),
+        ("https://", False),
+        ("https://:443/x", False),
+        ("http://127.0.0.1:99999", False),
+        ("http://127.0.0.1:port", False),
+        ("https://api.mollie.com/ v2", False),
+    ],
+)
+def test_a_url_setting_is_http_with_a_host(value: str, fine: bool) -> None:
+    from bridge.config import Setting
+
+    assert (Setting("SHOP_API_URL", "").problem(value) is None) is fine
+
+
+@pytest.mark.parametrize(
+    ("value", "fine"),
+    [
+        ("test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM", True),
+        ("live_abc123", True),
+        ("garbage", False),
+        ("test_", False),
+        ("test_with space", False),
+        ("test_métier", False),
+    ],
+)
+def test_the_mollie_key_has_the_form_its_client_requires(value: str, fine: bool) -> None:
+    key = next(s for s in MollieConnector.settings if s.name == "MOLLIE_API_KEY")
+    assert (key.problem(value) is None) is fine
+
+
+def test_an_invalid_setting_is_named_never_shown() -> None:
+    config = Config({"MOLLIE_API_KEY": "secret-garbage"})
+    with pytest.raises(InputError) as refused:
+        config.check(MollieConnector.settings, "mollie")
+    assert "MOLLIE_API_KEY" in str(refused.value) and "secret-garbage" not in str(refused.value)

@@ -155,10 +155,10 @@ def test_zip_is_private_named_and_holds_three_files(
         assert all((i.external_attr >> 16) & 0o777 == 0o600 for i in archive.infolist())
 
 
-def test_existing_directory_is_left_alone(tmp_path: Path) -> None:
+def test_an_existing_open_directory_is_made_private(tmp_path: Path) -> None:
     tmp_path.chmod(0o750)
     path = write_erasure_report(make_report(), tmp_path)
-    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o750
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 

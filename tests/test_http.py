@@ -1,17 +1,25 @@
-"""The HTTP layer: retries that honour Retry-After, refusals of non-JSON, redaction."""
+"""The HTTP layer: retries that honour Retry-After, refusals of non-JSON, redaction, the size
+limit and the deadline, and writes that are read back instead of repeated."""
 
 from __future__ import annotations
 
+import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from bridge.errors import AuthFailure, NotFound, SystemFailure
-from bridge.http import HttpClient, RateBudget, Window
-from sandbox.faults import Fault, Faults, html_error, rate_limited
+from bridge import http as http_module
+from bridge.erasure import check
+from bridge.errors import AuthFailure, InputError, NotFound, SystemFailure
+from bridge.http import CHUNK, HttpClient, RateBudget, Window, WriteUncertain, configure
+from bridge.plan import Step
+from bridge.policy import Action, Policy, load_policy
+from bridge.writes import apply_settled
+from sandbox.faults import NO_WAIT, Fault, Faults, html_error, rate_limited
 from sandbox.server import serve
 
 SECRET = "cs_supersecretvalue123"
@@ -65,16 +73,41 @@ def test_a_storm_of_429s_ends_in_one_clear_failure(server: tuple[str, Faults]) -
 
 def test_html_error_page_is_refused_not_parsed(server: tuple[str, Faults]) -> None:
     url, faults = server
-    faults.add(html_error(status=200))
-    with pytest.raises(SystemFailure, match="answered HTML instead of JSON"):
-        client(url).json("GET", "/things")
+    faults.add(html_error(status=200, times=100))
+    with pytest.raises(
+        SystemFailure, match=r"^shop: answered HTML instead of JSON \(HTTP 200\) after 3 attempts$"
+    ):
+        client(url, attempts=3).json("GET", "/things")
+    assert len(faults.requests) == 3
 
 
 def test_truncated_json_is_reported_as_such(server: tuple[str, Faults]) -> None:
     url, faults = server
+    faults.add(Fault(truncate=True, times=100))
+    with pytest.raises(SystemFailure, match=r"malformed or truncated JSON \(HTTP 200, 16 bytes\)"):
+        client(url, attempts=3).json("GET", "/things")
+    assert len(faults.requests) == 3
+
+
+def test_a_truncated_read_then_a_good_one_is_one_successful_call(
+    server: tuple[str, Faults],
+) -> None:
+    url, faults = server
     faults.add(Fault(truncate=True))
-    with pytest.raises(SystemFailure, match="malformed or truncated JSON"):
-        client(url).json("GET", "/things")
+    faults.add(html_error(status=200))
+    http = client(url)
+    assert http.json("GET", "/things") == {"ok": True, "items": [1, 2, 3]}
+    assert len(faults.requests) == 3
+    # the same through `request` then `parse`, as the WooCommerce and PayPal connectors call it
+    faults.add(Fault(truncate=True))
+    assert http.parse(http.request("GET", "/things"))["ok"] is True
+
+
+def test_a_search_posted_is_a_read_when_the_caller_says_so(server: tuple[str, Faults]) -> None:
+    url, faults = server
+    faults.add(Fault(truncate=True, method="POST"))
+    assert client(url).json("POST", "/search", json_body={"q": "x"}, read=True)["ok"] is True
+    assert len(faults.requests) == 2
 
 
 def test_auth_and_not_found_are_told_apart(server: tuple[str, Faults]) -> None:
@@ -125,3 +158,221 @@ def test_budget_spaces_requests_to_the_stated_window() -> None:
     budget.windows = (Window(calls=2, seconds=0.05),)  # let the third through quickly
     budget.acquire()
     assert len(slept) >= 1 and 0 < slept[0] <= 0.05
+
+
+# -- size limit and deadline ---------------------------------------------------------------------
+
+MB = 1024 * 1024
+
+
+def big_body(declare: bool) -> Any:
+    """A WSGI app answering 200 MB of JSON, made as it is sent (never held by the server)."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+        headers = [("Content-Type", "application/json")]
+        if declare:
+            headers.append(("Content-Length", str(200 * MB)))
+        start_response("200 OK", headers)
+        yield b"["
+        for _ in range(200 * MB // 1024):
+            yield b"1," * 512
+
+    return app
+
+
+@pytest.mark.parametrize("declare", [False, True], ids=["streamed", "declared"])
+def test_a_body_over_the_size_limit_fails_without_being_read_whole(declare: bool) -> None:
+    srv, _ = serve(Faults(big_body(declare)))
+    try:
+        http = client(f"http://127.0.0.1:{srv.server_port}", max_response_bytes=MB)
+        with pytest.raises(SystemFailure, match=r"more than 1 MB, the size limit") as caught:
+            http.json("GET", "/export")
+        assert "PRIVACY_BRIDGE_MAX_RESPONSE_MB" in str(caught.value)
+        assert http.requests_made == 1  # the same answer would come again: not repeated
+        # never more than the limit held: what was read is the limit and at most one chunk more
+        assert http.bytes_read <= MB + CHUNK
+        assert http.bytes_read == 0 if declare else http.bytes_read > MB - CHUNK
+    finally:
+        srv.shutdown()
+
+
+def trickle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterator[bytes]:
+    """Headers at once, then one byte every 0.2 s: no single read ever waits long."""
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "100")])
+    yield b"["
+    for _ in range(98):
+        time.sleep(0.2)
+        yield b" "
+    yield b"]"
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline() -> None:
+    srv, _ = serve(trickle)
+    try:
+        http = client(f"http://127.0.0.1:{srv.server_port}", deadline_s=0.5)
+        started = time.monotonic()
+        with pytest.raises(SystemFailure, match=r"no complete answer within 0.5 s") as caught:
+            http.json("GET", "/slow")
+        assert time.monotonic() - started < 1.0
+        assert "PRIVACY_BRIDGE_REQUEST_TIMEOUT_S" in str(caught.value)
+        assert http.requests_made == 1
+        assert not isinstance(caught.value, WriteUncertain)
+    finally:
+        srv.shutdown()
+
+
+def test_the_settings_reach_the_clients_built_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http_module, "MAX_RESPONSE_BYTES", http_module.MAX_RESPONSE_BYTES)
+    monkeypatch.setattr(http_module, "DEADLINE_S", http_module.DEADLINE_S)
+    assert (
+        HttpClient("x", "http://x").max_response_bytes,
+        HttpClient("x", "http://x").deadline_s,
+    ) == (
+        50 * MB,
+        60.0,
+    )
+    configure({"PRIVACY_BRIDGE_MAX_RESPONSE_MB": "2.5", "PRIVACY_BRIDGE_REQUEST_TIMEOUT_S": "7"})
+    http = HttpClient("x", "http://x")
+    assert (http.max_response_bytes, http.deadline_s) == (int(2.5 * MB), 7.0)
+    with pytest.raises(InputError, match="PRIVACY_BRIDGE_REQUEST_TIMEOUT_S must be a number"):
+        configure({"PRIVACY_BRIDGE_REQUEST_TIMEOUT_S": "soon"})
+    with pytest.raises(InputError, match="PRIVACY_BRIDGE_MAX_RESPONSE_MB must be above 0"):
+        configure({"PRIVACY_BRIDGE_MAX_RESPONSE_MB": "0"})
+
+
+# -- writes: never repeated blindly ----------------------------------------------------------------
+
+
+class Records:
+    """A tiny store behind a WSGI app: GET and PUT /records/<id>; counts what reaches it."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, dict[str, Any]] = {
+            "1": {"id": 1, "name": "Jan Jansen", "email": "jan@example.nl", "total": "12.50"}
+        }
+        self.writes: list[str] = []
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        return self.app(environ, start_response)
+
+    @Request.application
+    def app(self, request: Request) -> Response:
+        rid = request.path.rsplit("/", 1)[-1]
+        if request.method == "PUT":
+            self.writes.append(request.path)
+            self.records[rid].update(request.get_json())
+        if request.method == "DELETE":
+            self.writes.append(request.path)
+            self.records.pop(rid, None)
+        record = self.records.get(rid)
+        if record is None:
+            return Response('{"message": "gone"}', 404, content_type="application/json")
+        return Response(json.dumps(record), content_type="application/json")
+
+
+class RecordConnector:
+    """What an erasure asks of a connector: apply a step, and fetch its record back."""
+
+    def __init__(self, http: HttpClient) -> None:
+        self.http = http
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        path = f"/records/{step.record_id}"
+        if step.action is Action.delete:
+            self.http.request("DELETE", path)
+            return "deleted"
+        self.http.request("PUT", path, json_body=dict.fromkeys(step.fields, ""))
+        return "anonymised"
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        try:
+            return self.http.json("GET", f"/records/{step.record_id}")  # type: ignore[no-any-return]
+        except NotFound:
+            return None
+
+
+@pytest.fixture()
+def records() -> Iterator[tuple[str, Faults, Records]]:
+    store = Records()
+    faults = Faults(store)
+    srv, _ = serve(faults)
+    yield f"http://127.0.0.1:{srv.server_port}", faults, store
+    srv.shutdown()
+
+
+ANONYMISE = Step(
+    system="shop",
+    record_type="customer",
+    record_id="1",
+    action=Action.anonymise,
+    operation="put",
+    fields=["name", "email"],
+)
+ADDRESS = "jan@example.nl"
+
+
+def landed(step: Step, current: dict[str, Any] | None) -> bool:
+    return not check(step, current, ADDRESS, load_policy(None))
+
+
+def test_a_put_whose_answer_was_lost_is_not_repeated(
+    records: tuple[str, Faults, Records],
+) -> None:
+    url, faults, store = records
+    faults.add(Fault(status=0, delay_s=0.6, method="PUT"))  # lands, answers too late
+    http = client(url, timeout=(2.0, 0.2))
+    with pytest.raises(WriteUncertain, match="its answer was lost"):
+        http.request("PUT", "/records/1", json_body={"name": ""})
+    assert store.writes == ["/records/1"] and http.requests_made == 1
+
+
+def test_a_lost_put_that_landed_is_read_back_and_done(
+    records: tuple[str, Faults, Records],
+) -> None:
+    url, faults, store = records
+    faults.add(Fault(status=0, delay_s=0.6, method="PUT"))
+    connector = RecordConnector(client(url, timeout=(2.0, 0.2)))
+    outcome = apply_settled(connector, ANONYMISE, load_policy(None), landed)
+    assert outcome.startswith("anonymised (its answer was lost")
+    assert store.writes == ["/records/1"]  # sent once
+    assert store.records["1"]["name"] == "" and store.records["1"]["total"] == "12.50"
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault(status=502, method="PUT", headers=NO_WAIT), html_error(status=200, method="PUT")],
+    ids=["502", "html-200"],
+)
+def test_a_put_that_did_not_land_is_sent_once_more(
+    records: tuple[str, Faults, Records], fault: Fault
+) -> None:
+    url, faults, store = records
+    faults.add(fault)  # answered by the proxy: the shop never saw it
+    connector = RecordConnector(client(url))
+    outcome = apply_settled(connector, ANONYMISE, load_policy(None), landed)
+    assert "sent again" in outcome
+    assert store.writes == ["/records/1"]
+    assert [m for m, _ in faults.requests] == ["PUT", "GET", "PUT"]
+
+
+def test_a_lost_delete_is_read_back_not_repeated(records: tuple[str, Faults, Records]) -> None:
+    url, faults, store = records
+    faults.add(Fault(status=0, delay_s=0.6, method="DELETE"))
+    connector = RecordConnector(client(url, timeout=(2.0, 0.2)))
+    step = ANONYMISE.model_copy(update={"action": Action.delete, "fields": []})
+    assert apply_settled(connector, step, load_policy(None), landed).startswith("deleted (")
+    assert store.writes == ["/records/1"] and "1" not in store.records
+
+
+def test_a_write_refused_with_429_or_never_connected_is_sent_again(
+    records: tuple[str, Faults, Records],
+) -> None:
+    url, faults, store = records
+    faults.add(rate_limited(retry_after=0, method="PUT"))
+    client(url).request("PUT", "/records/1", json_body={"name": ""})
+    assert store.writes == ["/records/1"] and len(faults.requests) == 2
+    unreachable = client("http://127.0.0.1:9", attempts=2)
+    with pytest.raises(SystemFailure, match="unreachable") as caught:
+        unreachable.request("PUT", "/records/1", json_body={})
+    assert not isinstance(caught.value, WriteUncertain)
+    assert unreachable.requests_made == 2

@@ -24,6 +24,7 @@ EMAIL = "Zoe.Jansen@Example.nl "
 NAME = "Zoë Österreich-Jansen"
 SCRIPT = "<script>alert(1)</script>"
 MOMENT = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
+PSEUDONYM = "c0ffee12" + "ab" * 28  # what Store.keys.pseudonym gives: an HMAC, hex
 
 
 def _records() -> list[Record]:
@@ -115,7 +116,7 @@ def _open(path: Path) -> dict[str, bytes]:
 
 @pytest.fixture
 def written(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
-    path = write_package(make_package(), tmp_path / "out" / "packages")
+    path = write_package(make_package(), tmp_path / "out" / "packages", pseudonym=PSEUDONYM)
     return path, _open(path)
 
 
@@ -128,18 +129,18 @@ def test_zip_is_private_and_named_without_email(written: tuple[Path, dict[str, b
     assert path.is_file()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    digest = hashlib.sha256(b"zoe.jansen@example.nl").hexdigest()[:8]
-    assert path.name == f"privacy-bridge-{digest}-20250314T092653Z.zip"
-    assert "zoe" not in path.name.lower()
+    assert path.name == "privacy-bridge-c0ffee12-20250314T092653Z.zip"  # the keyed pseudonym
+    unkeyed = hashlib.sha256(b"zoe.jansen@example.nl").hexdigest()[:8]
+    assert unkeyed not in path.name and "zoe" not in path.name.lower()
     assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temporary file left
 
 
-def test_existing_directory_is_left_alone(tmp_path: Path) -> None:
+def test_an_existing_open_directory_is_made_private(tmp_path: Path) -> None:
     out = tmp_path / "shared"
     out.mkdir()
-    out.chmod(0o750)
-    path = write_package(make_package(), out)
-    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+    out.chmod(0o777)
+    path = write_package(make_package(), out, pseudonym=PSEUDONYM)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
@@ -149,7 +150,7 @@ def test_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     monkeypatch.setattr("exports.package.manifest_json", boom)
     with pytest.raises(RuntimeError):
-        write_package(make_package(), tmp_path)
+        write_package(make_package(), tmp_path, pseudonym=PSEUDONYM)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -229,8 +230,8 @@ def test_csv_flattens_without_losing_anything(written: tuple[Path, dict[str, byt
 
 
 def test_csv_columns_are_stable(tmp_path: Path) -> None:
-    first = _open(write_package(make_package(), tmp_path / "a"))
-    second = _open(write_package(make_package(), tmp_path / "b"))
+    first = _open(write_package(make_package(), tmp_path / "a", pseudonym=PSEUDONYM))
+    second = _open(write_package(make_package(), tmp_path / "b", pseudonym=PSEUDONYM))
     assert first["csv/order.csv"] == second["csv/order.csv"]
     assert _csv(first, "csv/order.csv").columns.tolist() == [
         "system",
@@ -255,7 +256,7 @@ def test_record_types_become_safe_file_names(tmp_path: Path) -> None:
         Record(type="../../etc/passwd", id="1", matched_by=["x"], data={"a": 1}),
         Record(type="Order", id="2", matched_by=["x"], data={"a": 2}),
     ]
-    files = _open(write_package(package, tmp_path))
+    files = _open(write_package(package, tmp_path, pseudonym=PSEUDONYM))
     csvs = {name for name in files if name.startswith("csv/")}
     assert csvs == {
         "csv/customer.csv",
@@ -286,7 +287,9 @@ def test_page_names_every_system_and_warns_when_incomplete(
 
 
 def test_page_has_no_warning_when_complete(tmp_path: Path) -> None:
-    html = _open(write_package(make_package(complete=True), tmp_path))["index.html"].decode()
+    html = _open(write_package(make_package(complete=True), tmp_path, pseudonym=PSEUDONYM))[
+        "index.html"
+    ].decode()
     assert 'id="incomplete"' not in html
     assert "dit overzicht is onvolledig" not in html
     assert "this overview is incomplete" not in html
@@ -352,10 +355,10 @@ def _golden_input() -> DataPackage:
 
 
 def test_golden_files_and_systems(tmp_path: Path) -> None:
-    path = write_package(_golden_input(), tmp_path)
+    path = write_package(_golden_input(), tmp_path, pseudonym=PSEUDONYM)
     files = _open(path)
     manifest: dict[str, Any] = json.loads(files["manifest.json"])
-    assert path.name == "privacy-bridge-5bc6271f-20240102T030405Z.zip"
+    assert path.name == "privacy-bridge-c0ffee12-20240102T030405Z.zip"
     assert list(files) == [
         "data.json",
         "schema.json",
@@ -431,6 +434,6 @@ def test_a_few_thousand_records_stay_quick(tmp_path: Path) -> None:
         sources=[SourceResult(system="big", status=Status.ok, records=records)],
     )
     started = datetime.now(UTC)
-    files = _open(write_package(package, tmp_path))
+    files = _open(write_package(package, tmp_path, pseudonym=PSEUDONYM))
     assert (datetime.now(UTC) - started).total_seconds() < 10
     assert len(_csv(files, "csv/order.csv")) == 1000

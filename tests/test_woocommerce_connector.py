@@ -7,20 +7,21 @@ from pathlib import Path
 import pytest
 
 from bridge import api
-from bridge.models import DataPackage, SourceResult, Status
+from bridge.identity import resolve
+from bridge.models import SourceResult, Status
 from connectors import kinds
-from connectors.base import normalise_email
+from connectors.base import checked_email, normalise_email
 from connectors.woocommerce import WooCommerceConnector
 from sandbox.faults import Fault, html_error, rate_limited
 from sandbox.server import Sandbox
-from tests.conftest import only
+from tests.conftest import only, quick
 
 SYSTEM = "woocommerce"
 
 
 def woo(sbx: Sandbox, email: str, tmp_path: Path) -> SourceResult:
-    package: DataPackage = api.collect(email, only(sbx, SYSTEM, tmp_path=tmp_path))
-    (source,) = package.sources
+    with api.open_connectors(only(sbx, SYSTEM, tmp_path=tmp_path), quick) as connectors:
+        (source,) = resolve(connectors, checked_email(email))
     return source
 
 
