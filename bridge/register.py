@@ -367,6 +367,14 @@ class Register(RegisterReader):
             for row in erasures:
                 self._forget(db, row["id"])
             for subject in sorted({row["subject"] for row in erasures}):
+                # the person's other closed requests need the address no more either
+                closed = db.execute(
+                    "SELECT id FROM requests WHERE subject = ? AND address IS NOT NULL"
+                    " AND closed_at IS NOT NULL",
+                    (subject,),
+                ).fetchall()
+                for row in closed:
+                    self._forget(db, row["id"])
                 removed = notes.shred(db, subject)
                 self.event(db, request.id, "notes_removed", notes=removed)
         if erasures:
