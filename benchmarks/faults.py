@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import dataclasses
 import json
 import re
 import sys
@@ -31,7 +30,6 @@ import tempfile
 import time
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import Any
 
 from bridge import api
 from bridge.config import Config
@@ -40,9 +38,8 @@ from bridge.identity import resolve
 from bridge.models import SourceResult
 from connectors.base import Connector
 from sandbox.faults import MIXED, RandomFaults, random_faults
-from sandbox.lightspeed import LightspeedFake
-from sandbox.myparcel import MyParcelApp
-from sandbox.server import SHOPS, Sandbox, start
+from sandbox.server import SHOPS, Sandbox, start, unlimited
+from sandbox.snapshot import snapshot
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 READ_POSTS = frozenset({"/v1/oauth2/token", "/v2/invoicing/search-invoices"})  # PayPal's
@@ -70,17 +67,6 @@ def opener(config: Config) -> AbstractContextManager[list[Connector]]:
     return api.open_connectors(config, fast)
 
 
-def unlimited(sandbox: Sandbox) -> None:
-    """Lift the fakes' own rate limits: three collects in one process would reach limits no
-    single request does (the connectors' budgets stay)."""
-    for faults in sandbox.faults.values():
-        if isinstance(faults.app, LightspeedFake):
-            faults.app.limiter.limits = (10**9, 10**9, 10**9)
-            faults.app.limiter.per_second = None
-        elif isinstance(faults.app, MyParcelApp):
-            faults.app.limiter.limits = {}
-
-
 def faulty(
     sandbox: Sandbox, rate: float, seed: int, kinds: tuple[str, ...] = MIXED
 ) -> dict[str, RandomFaults]:
@@ -94,30 +80,8 @@ def faulty(
 
 
 def stored(sandbox: Sandbox) -> dict[tuple[str, str, str], str]:
-    """Every record in every fake's store, by (system, collection, id), as JSON."""
-    out: dict[tuple[str, str, str], str] = {}
-    for system in sandbox.faults:
-        _walk(out, system, "", getattr(sandbox.shop, system))
-    return out
-
-
-def _walk(out: dict[tuple[str, str, str], str], system: str, path: str, value: Any) -> None:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = vars(value)
-    if isinstance(value, dict):
-        for name, item in value.items():
-            _walk(out, system, f"{path}/{name}", item)
-    elif isinstance(value, list):
-        for n, item in enumerate(value):
-            if isinstance(item, dict):
-                info = item.get("transaction_info") or {}
-                ident = item.get("id") or item.get("customer_id") or info.get("transaction_id")
-                item = {
-                    k: "<time of the change>" if k in CHANGED_AT else v for k, v in item.items()
-                }
-                out[(system, path, str(ident or n))] = json.dumps(item, sort_keys=True, default=str)
-            else:
-                out[(system, path, str(n))] = json.dumps(item, sort_keys=True, default=str)
+    """Every record in every fake's store (times of a change masked)."""
+    return snapshot(sandbox.shop, sandbox.faults, masked=CHANGED_AT)
 
 
 @dataclass

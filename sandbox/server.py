@@ -190,6 +190,26 @@ def start(
     return sandbox
 
 
+def unlimited(sandbox: Sandbox) -> Sandbox:
+    """Lift the fakes' own rate limits (Lightspeed 20 per second and 300 per 5 minutes, MyParcel
+    500 per 5 minutes): many collects in one process add up to limits no single export reaches,
+    and waiting for them is not what a test of exactness or a fault benchmark measures
+    (tests/sandbox and tests/test_http.py check the limits themselves)."""
+    from sandbox.lightspeed import LightspeedFake
+    from sandbox.myparcel import MyParcelApp
+
+    for faults in sandbox.faults.values():
+        app = faults.app
+        while not isinstance(app, LightspeedFake | MyParcelApp) and hasattr(app, "app"):
+            app = app.app  # through the hostile mode's wrapper
+        if isinstance(app, LightspeedFake):
+            app.limiter.limits = (10**9, 10**9, 10**9)
+            app.limiter.per_second = None
+        elif isinstance(app, MyParcelApp):
+            app.limiter.limits = {}
+    return sandbox
+
+
 def env_file_text(env: dict[str, str], subject: str = "") -> str:
     lines = ["# Written by `privacy-bridge sandbox serve`: settings for the running sandbox."]
     if subject:

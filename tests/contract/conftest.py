@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Bench, Case, quiet, stop, unlimited
+from harness import Bench, Case, quiet, stop
 from systems import CONTRACTS, Contract
 
 from sandbox.data import Shop, build_shop
-from sandbox.server import Sandbox, start
+from sandbox.server import Sandbox, start, unlimited
 
 Sandboxes = Callable[[str], Sandbox]
 

@@ -22,8 +22,6 @@ from connectors import REGISTRY, by_name
 from connectors.base import EMAIL, Collected, Connector
 from sandbox import credentials
 from sandbox.data import Shop
-from sandbox.lightspeed import LightspeedFake
-from sandbox.myparcel import MyParcelApp
 from sandbox.server import SHOPS, Sandbox
 
 BACKOFF_S = 0.01  # bridge.http waits backoff * 2**n between retries; the vendors' hints still apply
@@ -155,20 +153,6 @@ def quiet(sandbox: Sandbox) -> None:
     """Empty fault queues and request logs."""
     for faults in sandbox.faults.values():
         faults.clear()
-
-
-def unlimited(sandbox: Sandbox) -> Sandbox:
-    """Lift the fakes' rate limits (Lightspeed 20 per second and 300 per 5 minutes, MyParcel 500
-    per 5 minutes), as `Bench.connector` lifts the connectors' budgets: the many collects of one
-    module would add up to limits no single export reaches, and waiting for them is not what
-    this suite checks (tests/sandbox and tests/test_http.py do)."""
-    for faults in sandbox.faults.values():
-        if isinstance(faults.app, LightspeedFake):
-            faults.app.limiter.limits = (10**9, 10**9, 10**9)
-            faults.app.limiter.per_second = None
-        elif isinstance(faults.app, MyParcelApp):
-            faults.app.limiter.limits = {}
-    return sandbox
 
 
 def stop(sandbox: Sandbox) -> None:

@@ -9,20 +9,19 @@ everybody else's records byte-identical.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import stop, unlimited
+from harness import stop
 
 from bridge.api import collect, erase
 from bridge.config import Config
 from bridge.models import DataPackage, Status
 from sandbox.hostile import HOSTILE, Hostility
-from sandbox.server import SHOPS, Sandbox, start
+from sandbox.server import SHOPS, Sandbox, start, unlimited
+from sandbox.snapshot import snapshot
 
 Key = tuple[str, str, str]  # (system, record type, record id)
 
@@ -108,29 +107,6 @@ def test_a_missing_side_resource_costs_that_resource_only(normal: Any, tmp_path:
 # -- the erasure -------------------------------------------------------------------------------
 
 
-def stored(shop: Any) -> dict[tuple[str, str, str], str]:
-    """Every record in every fake's store, by (system, collection, id), as JSON."""
-    out: dict[tuple[str, str, str], str] = {}
-    for system in ("woocommerce", "lightspeed", "mollie", "paypal", "myparcel", "feedbackcompany"):
-        _walk(out, system, "", getattr(shop, system))
-    return out
-
-
-def _walk(out: dict[tuple[str, str, str], str], system: str, path: str, value: Any) -> None:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = vars(value)
-    if isinstance(value, dict):
-        for name, item in value.items():
-            _walk(out, system, f"{path}/{name}", item)
-    elif isinstance(value, list) and not path.endswith("/queue"):  # Analytics' pending imports
-        for item in value:
-            if isinstance(item, dict):
-                info = item.get("transaction_info") or {}
-                ident = item.get("id") or item.get("customer_id") or info.get("transaction_id")
-                ident = ident or f"{path.rsplit('/', 1)[-1]}"  # e.g. downloads/<customer id>
-                out[(system, path, str(ident))] = json.dumps(item, sort_keys=True, default=str)
-
-
 def _ids(package: DataPackage) -> dict[str, set[str]]:
     """The person's record ids per system, with the parts of composite ids (`order:note`)."""
     ids: dict[str, set[str]] = {}
@@ -155,9 +131,9 @@ def test_erasure_leaves_everybody_else_byte_identical(
     _, expected, _ = normal
     sandbox, config = hostile_shop
     mine = _ids(expected)
-    before = stored(sandbox.shop)
+    before = snapshot(sandbox.shop)
     result = erase(sandbox.shop.subject_email, config, dry_run=False).result
-    after = stored(sandbox.shop)
+    after = snapshot(sandbox.shop)
     changed = {k for k in before if after.get(k) != before[k]} | (after.keys() - before.keys())
     assert changed, "the erasure changed nothing"
     others = sorted(k for k in changed if k[2] not in mine.get(k[0], set()))

@@ -1,0 +1,43 @@
+"""What the fakes hold, record by record: to tell what an erasure changed, and whose it was."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from sandbox.data import Shop
+
+Key = tuple[str, str, str]  # (system, collection path, record id)
+SYSTEMS = ("woocommerce", "lightspeed", "mollie", "paypal", "myparcel", "feedbackcompany")
+
+
+def snapshot(
+    shop: Shop, systems: Iterable[str] = SYSTEMS, masked: Collection[str] = ()
+) -> dict[Key, str]:
+    """Every record in the stores of these systems, as JSON, by (system, collection, id).
+
+    A record without an id of its own is keyed by its parent's (`downloads/<customer id>`).
+    Fields in `masked` (times of a change) are left out of the comparison. Analytics' queue of
+    pending imports is work, not records, and is left out."""
+    out: dict[Key, str] = {}
+    for system in systems:
+        _walk(out, system, "", getattr(shop, system), masked)
+    return out
+
+
+def _walk(out: dict[Key, str], system: str, path: str, value: Any, masked: Collection[str]) -> None:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        value = vars(value)
+    if isinstance(value, dict):
+        for name, item in value.items():
+            _walk(out, system, f"{path}/{name}", item, masked)
+    elif isinstance(value, list) and not path.endswith("/queue"):
+        for item in value:
+            if isinstance(item, dict):
+                info = item.get("transaction_info") or {}
+                ident = item.get("id") or item.get("customer_id") or info.get("transaction_id")
+                shown = {k: "<masked>" if k in masked else v for k, v in item.items()}
+                key = (system, path, str(ident or path.rsplit("/", 1)[-1]))
+                out[key] = json.dumps(shown, sort_keys=True, default=str)
