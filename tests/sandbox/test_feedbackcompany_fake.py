@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import random
-import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -120,10 +119,9 @@ def all_invitations(base: str, token: str, per_page: int = 100) -> list[dict[str
 # ---- seed -----------------------------------------------------------------------------------
 
 
-def test_seed_shares_deterministic_and_fast(
+def test_seed_shares_deterministic(
     woo_shop: Shop, orders: list[ShopOrder], store: FeedbackStore
 ) -> None:
-    started = time.perf_counter()
     again = FeedbackStore()
     seed_feedback(
         again,
@@ -133,7 +131,6 @@ def test_seed_shares_deterministic_and_fast(
         subject_email=woo_shop.subject_email,
         traps=woo_shop.traps,
     )
-    assert time.perf_counter() - started < 0.3
     assert again == store
     completed = [o for o in orders if o.status == "completed"]
     since = years_before(woo_shop.today, 3)

@@ -7,7 +7,6 @@ import copy
 import json
 import random
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,18 +106,16 @@ def owned_by(email: str, shipments: list[dict[str, Any]]) -> list[dict[str, Any]
 # ---- seed -----------------------------------------------------------------------------------
 
 
-def test_seed_is_deterministic_and_fast(woo_shop: Shop, orders: list[ShopOrder]) -> None:
+def test_seed_is_deterministic(woo_shop: Shop, orders: list[ShopOrder]) -> None:
+    # (how fast it seeds is measured by benchmarks/, never by a timed test)
     stores = []
     for _ in range(2):
         store = MyParcelStore()
-        started = time.perf_counter()
         seed_myparcel(
             store, orders, woo_shop.today, random.Random(5), subject_email=woo_shop.subject_email
         )
-        elapsed = time.perf_counter() - started
         stores.append(store.shipments)
     assert stores[0] == stores[1]
-    assert elapsed < 0.3, f"seeding {len(orders)} orders took {elapsed:.2f}s"
 
 
 def test_seed_one_shipment_per_shipped_order(store: MyParcelStore, orders: list[ShopOrder]) -> None:

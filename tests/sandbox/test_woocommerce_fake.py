@@ -337,9 +337,3 @@ def test_shop_has_its_traps(woo_shop: Any) -> None:
     bulk = next(c for c in store.customers if c["email"] == shop.bulk_email)
     assert sum(o["customer_id"] == bulk["id"] for o in store.orders) == 260
     assert {c["role"] for c in store.customers} >= {"customer", "subscriber", "administrator"}
-
-
-def test_shop_builds_fast() -> None:
-    started = time.perf_counter()
-    build_shop(seed=11, today=date(2024, 3, 1))
-    assert time.perf_counter() - started < 1.5
