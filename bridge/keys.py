@@ -20,6 +20,7 @@ import hmac
 import os
 import re
 import secrets
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
@@ -133,6 +134,9 @@ class Keys:
         self._made = made
         self._hmac: bytes | None = None
         self._fernet: Fernet | None = None
+        # Threads of one command (a sync's systems) may all want a missing key at once: one
+        # makes it, the others read it, and none sees the state it is writing as orphaned.
+        self._lock = threading.Lock()
 
     def pseudonym(self, email: str) -> str:
         """HMAC-SHA256 of the normalised address: the same person, the same key, no address."""
@@ -155,6 +159,10 @@ class Keys:
 
     def key(self, name: str) -> bytes:
         """The key in the file `name`, made when missing and nothing depends on it."""
+        with self._lock:
+            return self._load_or_make(name)
+
+    def _load_or_make(self, name: str) -> bytes:
         path = self.home / name
         found = read_key(path)
         if found is not None:
