@@ -25,7 +25,6 @@ and `transactionId` are both read, and any value with a processor's documented p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
@@ -329,12 +328,8 @@ class LightspeedConnector(Connector):
 
 
 def _ticket_of(message: Record) -> str:
-    """The ticket of a message: its link, else the ticket the collect found it in."""
-    linked = (message.data.get("ticket") or {}).get("resource", {}).get("id")
-    if linked:
-        return str(linked)
-    found = (re.search(r"ticket (\d+)", why) for why in message.matched_by)
-    return next((m.group(1) for m in found if m), "")
+    """The ticket of a message (its id is `<ticket id>:<message id>`)."""
+    return message.id.split(":", 1)[0]
 
 
 def order_links(order: dict[str, Any]) -> list[tuple[str, str]]:
@@ -521,7 +516,13 @@ class _Search:
         with self.found.reading("tickets/messages"):
             for message in self.c._list(f"tickets/{tid}/messages"):
                 if linked_id(message, TICKET_KEYS) in (None, tid):
-                    self.keep("ticket_message", message, f"message in ticket {tid}")
+                    # the id names its ticket, as an order product's names its order
+                    self.found.add(
+                        "ticket_message",
+                        f"{tid}:{message['id']}",
+                        f"message in ticket {tid}",
+                        message,
+                    )
 
 
 def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:

@@ -317,8 +317,11 @@ class MollieConnector(Connector):
     def _read_children(self, payment: Any) -> None:
         tr = payment["id"]
         if tr not in self._children_of:
-            refunds = [dict(r) for r in self._all(lambda: payment.refunds.list())]
-            chargebacks = [dict(c) for c in self._all(lambda: payment.chargebacks.list())]
+            refunds, chargebacks = [], []
+            if _may_have(payment, "refunds", "amountRefunded"):
+                refunds = [dict(r) for r in self._all(lambda: payment.refunds.list())]
+            if _may_have(payment, "chargebacks", "amountChargedBack"):
+                chargebacks = [dict(c) for c in self._all(lambda: payment.chargebacks.list())]
             refunds = [r for r in refunds if _owner(r, "payment") == tr]
             chargebacks = [c for c in chargebacks if _owner(c, "payment") == tr]
             self._children_of[tr] = (refunds, chargebacks)
@@ -361,6 +364,22 @@ class MollieConnector(Connector):
 def _customer_of(record: Record) -> str | None:
     """The Mollie customer a mandate or subscription belongs to (field, else its link)."""
     return _owner(record.data, "customer")
+
+
+def _may_have(payment: Any, children: str, amount: str) -> bool:
+    """Whether a payment may have refunds or chargebacks, so that they are worth a request. The
+    spec links them (`_links.refunds`) and sums them (`amountRefunded`; `amountChargedBack` is
+    left out when zero); both must say "none" before the request is saved."""
+    links = payment.get("_links") or {}
+    if not isinstance(links, dict) or links.get(children):
+        return True
+    value = payment.get(amount)
+    if value is None:
+        return amount == "amountRefunded"  # absent refunded sum: not documented as "none"
+    try:
+        return float(value.get("value", 1)) != 0
+    except (AttributeError, TypeError, ValueError):
+        return True
 
 
 def _owner(item: Any, resource: str) -> str | None:

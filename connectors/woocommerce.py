@@ -260,9 +260,12 @@ class WooCommerceConnector(Connector):
     def _collect_orders(self, orders: list[tuple[dict[str, Any], str]], found: Collected) -> None:
         def children(order: dict[str, Any]) -> tuple[list[Any], list[Any]]:
             oid = order["id"]
-            return self._list(f"orders/{oid}/notes", paged=False), self._list(
-                f"orders/{oid}/refunds", paged=False
-            )
+            notes = self._list(f"orders/{oid}/notes", paged=False)
+            # An order lists its refunds (`refunds`, documented in wc/v3): an empty list needs
+            # no request; a missing one is read to be sure.
+            if order.get("refunds") == []:
+                return notes, []
+            return notes, self._list(f"orders/{oid}/refunds", paged=False)
 
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="children") as pool:
             fetched = list(pool.map(children, [o for o, _ in orders]))

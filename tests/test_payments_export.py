@@ -178,3 +178,20 @@ def test_check_reports_every_system(sbx: Sandbox, config: Config) -> None:
     bad = Config({**config.values, "MOLLIE_API_KEY": "test_wrongwrongwrongwrongwrongwr"})
     by_system = {r.system: r for r in api.check(bad)}
     assert not by_system["mollie"].ok and by_system["woocommerce"].ok
+
+
+def test_mollie_is_asked_for_refunds_and_chargebacks_only_where_a_payment_has_them(
+    sbx: Sandbox, config: Config
+) -> None:
+    shop, email = sbx.shop, sbx.shop.subject_email
+    expected = mollie_oracle(shop, email)
+    mollie = source(api.collect(email, config), "mollie")
+    assert ids(mollie, "refund") == expected["refund"]
+    assert ids(mollie, "chargeback") == expected["chargeback"]
+    paths = [p for m, p in sbx.faults["mollie"].requests if m == "GET"]
+    for kind, store in (("refunds", shop.mollie.refunds), ("chargebacks", shop.mollie.chargebacks)):
+        asked = {
+            p.split("/")[-2] for p in paths if p.startswith("/v2/payments/") and p.endswith(kind)
+        }
+        having = {x["paymentId"] for x in store} & expected["payment"]
+        assert having and asked == having, kind

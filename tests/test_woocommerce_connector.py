@@ -166,3 +166,14 @@ def test_the_ip_address_sql_is_listed_only_for_orders_that_hold_one(sbx: Sandbox
     assert "ip_address" in sql[records[0].id].instruction
     assert "ip_address" not in sql[records[2].id].instruction
     assert "user_agent" in sql[records[2].id].instruction
+
+
+def test_refunds_are_read_only_for_orders_that_list_some(sbx: Sandbox, tmp_path: Path) -> None:
+    source = woo(sbx, sbx.shop.subject_email, tmp_path)
+    orders = [r.data for r in source.records if r.type == "order"]
+    with_refunds = {str(o["id"]) for o in orders if o["refunds"]}
+    asked = {p.split("/")[-2] for m, p in sbx.faults[SYSTEM].requests if p.endswith("/refunds")}
+    assert with_refunds and asked == with_refunds
+    assert {r.id for r in source.records if r.type == "refund"} == {
+        str(x["id"]) for o in orders for x in o["refunds"]
+    }
