@@ -89,8 +89,8 @@ def export(
 
     With --request the request must be verified; it moves to in_progress, and the package is
     recorded for `requests deliver` (it expires after PRIVACY_BRIDGE_PACKAGE_DAYS).
-    Exit 0 when every system answered; 1 when one failed (the package is written and marked
-    incomplete); 2 for bad input.
+    Exit 0 when every system answered completely; 1 when one failed or is partial (the package
+    is written and marked incomplete, naming what failed); 2 for bad input.
     """
     config = load_config(env_file)
     if (email is None) == (request is None):
