@@ -25,7 +25,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -49,6 +50,8 @@ MB = 1024 * 1024
 # What `configure` sets from the settings; a client takes them when it is built.
 MAX_RESPONSE_BYTES = 50 * MB
 DEADLINE_S = 60.0  # per attempt: connect, send, and the whole answer
+SYSTEM_DEADLINE_SETTING = "PRIVACY_BRIDGE_SYSTEM_TIMEOUT_S"
+SYSTEM_DEADLINE_S = 900.0  # per system, for one person's lookup (see HttpClient.collecting)
 CHUNK = 64 * 1024  # a body is read at most this much at a time
 _PARSED = "_privacy_bridge_parsed"  # parse's result, kept on the response
 log = logging.getLogger("privacy_bridge.http")
@@ -69,10 +72,11 @@ class Malformed(SystemFailure):
 
 
 def configure(values: Mapping[str, str]) -> None:
-    """The response size limit and the deadline from the settings, for clients built after."""
-    global MAX_RESPONSE_BYTES, DEADLINE_S
+    """The response size limit and the deadlines from the settings, for clients built after."""
+    global MAX_RESPONSE_BYTES, DEADLINE_S, SYSTEM_DEADLINE_S
     MAX_RESPONSE_BYTES = int(_positive(values, MAX_RESPONSE_SETTING, 50) * MB)
     DEADLINE_S = _positive(values, DEADLINE_SETTING, 60)
+    SYSTEM_DEADLINE_S = _positive(values, SYSTEM_DEADLINE_SETTING, 900)
 
 
 def _positive(values: Mapping[str, str], name: str, default: float) -> float:
@@ -188,6 +192,7 @@ class HttpClient:
         self.timeout = timeout or TIMEOUT
         self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES
         self.deadline_s = deadline_s or DEADLINE_S
+        self._ends_at: float | None = None  # see `collecting`
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
@@ -236,6 +241,7 @@ class HttpClient:
         is_read = method.upper() in READ_METHODS if read is None else read
 
         def attempt() -> requests.Response:
+            self._within_system_deadline()
             self.budget.acquire()
             url = self.url(path)
             send_params = params
@@ -323,6 +329,24 @@ class HttpClient:
         if response.status_code >= 400 and response.status_code not in allowed:
             raise self._failure(response, self.error_message(response))
         return response
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        """One person's lookup in this system, under the deadline per system: a request that
+        would start after it fails instead (the sync, which reads a whole shop, has none)."""
+        self._ends_at = time.monotonic() + SYSTEM_DEADLINE_S
+        try:
+            yield
+        finally:
+            self._ends_at = None
+
+    def _within_system_deadline(self) -> None:
+        if self._ends_at is not None and time.monotonic() > self._ends_at:
+            raise SystemFailure(
+                self.system,
+                f"took longer than {SYSTEM_DEADLINE_S:g} s, the deadline per system "
+                f"({SYSTEM_DEADLINE_SETTING})",
+            )
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
         """`request` and parse the body as JSON, refusing HTML and truncated bodies."""

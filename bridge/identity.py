@@ -12,9 +12,11 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 
 from bridge.errors import SystemFailure
+from bridge.http import HttpClient
 from bridge.models import Identifier, Record, SourceResult, Status
 from bridge.redact import scrub
 from connectors.base import EMAIL, SHAPE_ERRORS, Collected, Connector
@@ -62,6 +64,17 @@ def resolve(
     connectors: Sequence[Connector], email: str, *, listener: Listener | None = None
 ) -> list[SourceResult]:
     """Collect everything the systems hold about `email` (already normalised)."""
+    with ExitStack() as deadlines:  # one deadline per system over all its rounds
+        for connector in connectors:
+            http = getattr(connector, "http", None)
+            if isinstance(http, HttpClient):
+                deadlines.enter_context(http.collecting())
+        return _resolve(connectors, email, listener)
+
+
+def _resolve(
+    connectors: Sequence[Connector], email: str, listener: Listener | None
+) -> list[SourceResult]:
     notify = listener or (lambda system, event, detail: None)
     runs = [_Run(c) for c in connectors]
     known: dict[Identifier, Identifier] = {}

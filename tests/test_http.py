@@ -225,6 +225,7 @@ def test_a_trickling_server_is_cut_off_at_the_deadline() -> None:
 def test_the_settings_reach_the_clients_built_after(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(http_module, "MAX_RESPONSE_BYTES", http_module.MAX_RESPONSE_BYTES)
     monkeypatch.setattr(http_module, "DEADLINE_S", http_module.DEADLINE_S)
+    monkeypatch.setattr(http_module, "SYSTEM_DEADLINE_S", http_module.SYSTEM_DEADLINE_S)
     assert (
         HttpClient("x", "http://x").max_response_bytes,
         HttpClient("x", "http://x").deadline_s,
@@ -377,3 +378,18 @@ def test_a_write_refused_with_429_or_never_connected_is_sent_again(
         unreachable.request("PUT", "/records/1", json_body={})
     assert not isinstance(caught.value, WriteUncertain)
     assert unreachable.requests_made == 2
+
+
+def test_a_system_past_its_deadline_gets_no_further_request(
+    server: tuple[str, Faults], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, faults = server
+    monkeypatch.setattr(http_module, "SYSTEM_DEADLINE_S", 0.05)
+    http = client(url)
+    with http.collecting():
+        assert http.json("GET", "/things")["ok"]
+        time.sleep(0.1)
+        with pytest.raises(SystemFailure, match="PRIVACY_BRIDGE_SYSTEM_TIMEOUT_S"):
+            http.json("GET", "/things")
+    assert http.requests_made == 1 and len(faults.requests) == 1
+    assert http.json("GET", "/things")["ok"]  # outside a lookup (the sync): no such deadline
