@@ -114,3 +114,17 @@ def load_config(env_file: Path | None = None, environ: Mapping[str, str] | None 
         values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
     values.update(os.environ if environ is None else environ)
     return Config(values)
+
+
+def positive_number(values: Mapping[str, str], name: str, default: float) -> float:
+    """A setting that must be a number above 0; `default` when it is not set."""
+    raw = (values.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InputError(f"{name} must be a number, not {raw!r}") from None
+    if not value > 0:
+        raise InputError(f"{name} must be above 0")
+    return value

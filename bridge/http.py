@@ -37,7 +37,8 @@ from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from bridge import __version__
-from bridge.errors import AuthFailure, InputError, NotFound, SystemFailure
+from bridge.config import positive_number
+from bridge.errors import AuthFailure, NotFound, SystemFailure
 from bridge.redact import Redactor, install_log_filters
 
 USER_AGENT = f"privacy-bridge/{__version__} (+https://github.com/privacy-bridge/privacy-bridge)"
@@ -74,22 +75,9 @@ class Malformed(SystemFailure):
 def configure(values: Mapping[str, str]) -> None:
     """The response size limit and the deadlines from the settings, for clients built after."""
     global MAX_RESPONSE_BYTES, DEADLINE_S, SYSTEM_DEADLINE_S
-    MAX_RESPONSE_BYTES = int(_positive(values, MAX_RESPONSE_SETTING, 50) * MB)
-    DEADLINE_S = _positive(values, DEADLINE_SETTING, 60)
-    SYSTEM_DEADLINE_S = _positive(values, SYSTEM_DEADLINE_SETTING, 900)
-
-
-def _positive(values: Mapping[str, str], name: str, default: float) -> float:
-    raw = (values.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InputError(f"{name} must be a number, not {raw!r}") from None
-    if not value > 0:
-        raise InputError(f"{name} must be above 0")
-    return value
+    MAX_RESPONSE_BYTES = int(positive_number(values, MAX_RESPONSE_SETTING, 50) * MB)
+    DEADLINE_S = positive_number(values, DEADLINE_SETTING, 60)
+    SYSTEM_DEADLINE_S = positive_number(values, SYSTEM_DEADLINE_SETTING, 900)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from bridge.config import Config
+from bridge.config import Config, positive_number
 from bridge.deadlines import days_left
 from bridge.errors import InputError
 from bridge.redact import scrub_emails
@@ -127,16 +127,7 @@ def note_text(value: str | None, what: str = "reason", required: bool = True) ->
 
 
 def number_setting(config: Config, name: str, default: float) -> float:
-    raw = config.values.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise InputError(f"{name} must be a number, not {raw!r}") from None
-    if value <= 0:
-        raise InputError(f"{name} must be above 0")
-    return value
+    return positive_number(config.values, name, default)
 
 
 def operator_name(config: Config, given: str | None = None) -> str:
