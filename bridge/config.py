@@ -33,7 +33,7 @@ class Setting:
     secret: bool = False
     required: bool = True
     # The form a value must have, as a regular expression of the whole value, and how to say it
-    # ("a Mollie API key starts with live_ or test_"). Every system setting is checked besides:
+    # (e.g. "an API key starts with live_ or test_"). Every system setting is checked besides:
     # one whose name ends in _URL is an http(s) URL with a host; any other is one word of
     # printable ASCII (a key, an id, a secret: it goes into a header as it is).
     pattern: str | None = None
