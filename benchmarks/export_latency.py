@@ -24,10 +24,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from bridge import api, http, identity
-from bridge.config import Config
-from bridge.sync import sync
-from connectors import woocommerce
+from bridge import api
+from bridge.collect import identity
+from bridge.core import http
+from bridge.core.config import Config
+from bridge.index.sync import sync
+from connectors.woocommerce.connector import connector as woocommerce
 from sandbox.server import start
 
 LOG: list[tuple[int, str, float, float]] = []  # (round, thread, start, end)

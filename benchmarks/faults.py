@@ -32,11 +32,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from bridge import api
-from bridge.config import Config
-from bridge.erasure import erase
-from bridge.identity import resolve
-from bridge.models import SourceResult
-from connectors.base import Connector
+from bridge.collect.identity import resolve
+from bridge.core.config import Config
+from bridge.core.connector import Connector
+from bridge.core.models import SourceResult
+from bridge.erasure.process import erase
 from sandbox.faults import MIXED, RandomFaults, random_faults
 from sandbox.server import SHOPS, Sandbox, start, unlimited
 from sandbox.snapshot import snapshot

@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bridge.config import load_config
-from bridge.store import Store
-from connectors.woocommerce import WooCommerceConnector
+from bridge.core.config import load_config
+from bridge.store.db import Store
+from connectors.woocommerce.connector import WooCommerceConnector
 
 PAGE = {
     ("woocommerce", "orders"): 100,

@@ -14,7 +14,7 @@ import time
 
 from woocommerce import API
 
-from connectors.woocommerce import WooCommerceConnector
+from connectors.woocommerce.connector import WooCommerceConnector
 from sandbox.server import start
 
 

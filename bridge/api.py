@@ -1,7 +1,7 @@
 """The Python API behind the CLI: what an operator's own scripts can import.
 
 from bridge.api import export
-from bridge.config import load_config
+from bridge.core.config import load_config
 result = export("jan@example.nl", Path("out"), load_config())
 """
 
@@ -14,22 +14,23 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bridge import __version__, http
-from bridge.config import Config
-from bridge.dirs import check_private_dir, private_dir
-from bridge.erasure import ErasureResult, StepListener
-from bridge.erasure import erase as run_erasure
-from bridge.erasure import report as erasure_report
-from bridge.errors import BridgeError, InputError, SystemFailure
-from bridge.identity import Listener, resolve
-from bridge.index import IndexView
-from bridge.journal import Journal
-from bridge.keys import Keys
-from bridge.models import DataPackage, SourceResult, Status, Subject
-from bridge.policy import POLICY_SETTING, Policy, load_policy
-from bridge.store import Store
+from bridge import __version__
+from bridge.collect.identity import Listener, resolve
+from bridge.core import http
+from bridge.core.config import Config
+from bridge.core.connector import Connector, checked_email
+from bridge.core.dirs import check_private_dir, private_dir
+from bridge.core.errors import BridgeError, InputError, SystemFailure
+from bridge.core.models import DataPackage, SourceResult, Status, Subject
+from bridge.core.policy import POLICY_SETTING, Policy, load_policy
+from bridge.erasure.journal import Journal
+from bridge.erasure.process import ErasureResult, StepListener
+from bridge.erasure.process import erase as run_erasure
+from bridge.erasure.process import report as erasure_report
+from bridge.index.entries import IndexView
+from bridge.store.db import Store
+from bridge.store.keys import Keys
 from connectors import REGISTRY
-from connectors.base import Connector, checked_email
 from exports.package import write_package
 
 
@@ -204,9 +205,9 @@ def erase(
 ) -> EraseResult:
     """Plan the erasure (`dry_run`) or apply, verify and report it; rerunning resumes it.
 
-    One erasure per person at a time: a second one is refused (bridge.locks.LockHeld). Setting
+    One erasure per person at a time: a second one is refused (bridge.store.locks.LockHeld). Setting
     `stop` (or Ctrl-C in the main thread) ends it between two steps, raising
-    bridge.erasure_guard.Stopped; running it again resumes it.
+    bridge.erasure.guard.Stopped; running it again resumes it.
     """
     from exports.erasure_report import write_erasure_report
 

@@ -1,12 +1,12 @@
 """The registry: every system privacy-bridge knows. Adding one is a module and a line here."""
 
-from connectors.base import Connector
-from connectors.feedbackcompany import FeedbackCompanyConnector
-from connectors.lightspeed import LightspeedConnector
-from connectors.mollie import MollieConnector
-from connectors.myparcel import MyParcelConnector
-from connectors.paypal import PayPalConnector
-from connectors.woocommerce import WooCommerceConnector
+from bridge.core.connector import Connector
+from connectors.feedbackcompany.connector import FeedbackCompanyConnector
+from connectors.lightspeed.connector import LightspeedConnector
+from connectors.mollie.connector import MollieConnector
+from connectors.myparcel.connector import MyParcelConnector
+from connectors.paypal.connector import PayPalConnector
+from connectors.woocommerce.connector import WooCommerceConnector
 
 REGISTRY: tuple[type[Connector], ...] = (
     WooCommerceConnector,

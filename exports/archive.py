@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from bridge.dirs import private_dir
+from bridge.core.dirs import private_dir
 from exports.manifest import Entry
 
 FILE_MODE = 0o600
@@ -49,7 +49,7 @@ class ZipWriter:
 
 def ensure_private_dir(out_dir: Path) -> None:
     """Make `out_dir` owner-only (0700): created so, or an existing one with broader permissions
-    narrowed when it is the user's; an InputError when it cannot be (bridge.dirs.private_dir)."""
+    narrowed when it is the user's; an InputError when it cannot be (bridge.core.dirs.private_dir)."""
     private_dir(out_dir)
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from bridge.models import DataPackage
+from bridge.core.models import DataPackage
 from exports.cells import LIST_SEPARATOR, formula_safe, sheet_cell
 from exports.tables import Placed, by_type, flat_frame
 

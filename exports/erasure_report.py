@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bridge.plan import ErasureReport, ReportStep, SystemReport
-from bridge.policy import Action
+from bridge.core.policy import Action
+from bridge.core.steps import ErasureReport, ReportStep, SystemReport
 from exports.archive import atomic_zip, ensure_private_dir
 from exports.html import anchor, environment
 from exports.jsonfile import to_json_bytes

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from bridge.models import DataPackage, Record, SourceResult, Status
+from bridge.core.models import DataPackage, Record, SourceResult, Status
 from exports.cells import LIST_SEPARATOR
 from exports.csvfiles import csv_paths
 from exports.keyfields import key_columns

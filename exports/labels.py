@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from bridge.models import Status
-from bridge.policy import Action
+from bridge.core.models import Status
+from bridge.core.policy import Action
 
 
 class Words(NamedTuple):
@@ -44,7 +44,7 @@ PLANNED_ACTION_WORDS: dict[Action, Words] = {
     Action.manual: Words("handmatig", "by hand"),
 }
 
-# The state of one erasure step (bridge.plan.ReportStep.state).
+# The state of one erasure step (bridge.core.steps.ReportStep.state).
 STATE_WORDS: dict[str, Words] = {
     "planned": Words("gepland", "planned"),
     "done": Words("gedaan", "done"),

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.models import DataPackage
+from bridge.core.models import DataPackage
 from exports.jsonfile import to_json_bytes
 
 

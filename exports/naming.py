@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bridge.models import DataPackage
+from bridge.core.models import DataPackage
 
 PREFIX = "privacy-bridge"
 _HEX8 = re.compile(r"[0-9a-f]{8}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge.models import DataPackage
+from bridge.core.models import DataPackage
 from exports.archive import atomic_zip, ensure_private_dir
 from exports.csvfiles import csv_files
 from exports.html import render_index

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import pandas as pd
 from pydantic_core import to_jsonable_python
 
-from bridge.models import DataPackage, Record, SourceResult
+from bridge.core.models import DataPackage, Record, SourceResult
 from exports.cells import Cell, cell_text, dotted_names, prepare
 
 SEP = "."

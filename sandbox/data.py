@@ -16,7 +16,7 @@ JSON = dict[str, Any]
 
 @dataclass
 class WooAnalytics:
-    """WooCommerce Analytics' own tables (`sandbox.woo_analytics`), built from the store's
+    """WooCommerce Analytics' own tables (`connectors.woocommerce.fake.analytics`), built from the store's
     customers and orders the first time the fake needs them (`built`).
 
     `customer_lookup`: the `wc_customer_lookup` rows (customer_id, user_id (None for guests),
@@ -58,7 +58,7 @@ class WooStore:
     # only; `products/reviews?reviewer=` matches this) and a trashed/spammed review's old status.
     review_user_ids: dict[int, int] = field(default_factory=dict)
     review_previous_status: dict[int, str] = field(default_factory=dict)
-    # WooCommerce Analytics' customer lookup and order stats (`sandbox.woo_analytics`).
+    # WooCommerce Analytics' customer lookup and order stats (`connectors.woocommerce.fake.analytics`).
     analytics: WooAnalytics = field(default_factory=WooAnalytics)
 
 
@@ -89,7 +89,7 @@ class LightspeedStore:
     `resources["customers"]`, `resources["orders"]`, … ; sub-resources keyed by parent id in
     `children["orders/products"][order_id]`, `children["tickets/messages"][ticket_id]`,
     `children["customers/metafields"][customer_id]`. Resource links are stored as the API prints
-    them on the real host (`sandbox.ls_shape.LS_HOST`); the fake serves them on its own URL and
+    them on the real host (`connectors.lightspeed.fake.shape.LS_HOST`); the fake serves them on its own URL and
     adds the `embedded` parts when it answers. Checkouts are stored snake_case (their API is).
     """
 
@@ -192,9 +192,9 @@ def build_shop(
     rng = _rng(seed)
     shop = Shop(kind=kind, today=today or date.today())
     if kind == "lightspeed":
-        from sandbox.seed_feedback import seed_feedback
-        from sandbox.seed_lightspeed import lightspeed_shop_orders, seed_lightspeed
-        from sandbox.seed_lightspeed_payments import seed_lightspeed_payments
+        from connectors.feedbackcompany.seed import seed_feedback
+        from connectors.lightspeed.seed.payments import seed_lightspeed_payments
+        from connectors.lightspeed.seed.shop import lightspeed_shop_orders, seed_lightspeed
 
         seed_lightspeed(shop, fake, rng)
         seed_lightspeed_payments(shop, rng)
@@ -205,15 +205,15 @@ def build_shop(
         )  # fmt: skip
         sender = LIGHTSPEED_SENDER
     else:
+        from connectors.myparcel.seed import woocommerce_shop_orders
+        from connectors.woocommerce.seed.shop import seed_woocommerce
         from sandbox.seed_payments import seed_payments
-        from sandbox.seed_shipping import woocommerce_shop_orders
-        from sandbox.seed_woocommerce import seed_woocommerce
 
         seed_woocommerce(shop, fake, rng)
         seed_payments(shop, rng)
         orders = woocommerce_shop_orders(shop)
         sender = None
-    from sandbox.seed_shipping import seed_myparcel
+    from connectors.myparcel.seed import seed_myparcel
 
     seed_myparcel(
         shop.myparcel, orders, shop.today, rng, subject_email=shop.subject_email, sender=sender

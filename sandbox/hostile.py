@@ -37,9 +37,13 @@ from urllib.parse import unquote_plus
 
 from werkzeug.wrappers import Response
 
-from sandbox import ls_rest, mollie_hal, mp_query, paypal_http, woo_rest
+from connectors.feedbackcompany.fake import failure
+from connectors.lightspeed.fake import rest as ls_rest
+from connectors.mollie.fake import hal as mollie_hal
+from connectors.myparcel.fake import query as mp_query
+from connectors.paypal.fake import http as paypal_http
+from connectors.woocommerce.fake import rest as woo_rest
 from sandbox.data import FeedbackStore
-from sandbox.feedbackcompany import failure
 
 JSON = dict[str, Any]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -75,7 +79,7 @@ HOSTILE: dict[str, Hostility] = {
                 "customer",  # orders
                 "reviewer",  # products/reviews
                 "reviewer_email",  # products/reviews
-                # wc-analytics customers (sandbox.woo_analytics): id lists, whatever the names
+                # wc-analytics customers (connectors.woocommerce.fake.analytics): id lists, whatever the names
                 "customers",
                 "users",
                 "name_includes",
@@ -185,7 +189,7 @@ def _camel(name: str) -> str:
 
 def _ls_payment_data(status: int, path: str, body: Any) -> Any:
     # vendor-apis.md §2: "Whether `paymentData` can hold PSP ids (e.g. a Mollie `tr_…`) is
-    # UNCONFIRMED." The seed (sandbox.seed_lightspeed_payments) guesses snake_case keys
+    # UNCONFIRMED." The seed (connectors.lightspeed.seed.payments) guesses snake_case keys
     # `transaction_id`, `order_id`, `customer_id`; respelled in Lightspeed's own camelCase
     # (`transactionId`, `orderId`, `customerId`, as its `paymentId`, `shipmentId`).
     def fix(obj: JSON) -> JSON:

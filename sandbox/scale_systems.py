@@ -14,8 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote, unquote
 
+from connectors.lightspeed.fake.shape import ref, ref_id
 from sandbox.data import Shop
-from sandbox.ls_shape import ref, ref_id
 from sandbox.scale import (
     B36,
     B62,

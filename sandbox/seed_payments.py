@@ -27,6 +27,8 @@ import random
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
+from connectors.mollie.seed import METHOD_TITLES, MollieSeeder
+from connectors.paypal.seed import Payer, PayPalSeeder
 from sandbox.data import Shop
 from sandbox.seed_common import (
     JSON,
@@ -40,8 +42,6 @@ from sandbox.seed_common import (
     paid_time,
     parse_wc,
 )
-from sandbox.seed_mollie import METHOD_TITLES, MollieSeeder
-from sandbox.seed_paypal import Payer, PayPalSeeder
 
 __all__ = ["seed_payments"]
 

@@ -16,11 +16,11 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from connectors.woocommerce.fake.analytics import ensure_built
 from sandbox import credentials
 from sandbox.data import Shop, build_shop
 from sandbox.faults import Faults
 from sandbox.hostile import Hostility, wrap
-from sandbox.woo_analytics import ensure_built
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -48,7 +48,7 @@ class FakeSpec:
 
 FAKES: dict[str, FakeSpec] = {
     "woocommerce": FakeSpec(
-        "sandbox.woocommerce",
+        "connectors.woocommerce.fake.app",
         lambda shop: shop.woocommerce,
         lambda url: {
             "WOOCOMMERCE_URL": url,
@@ -57,12 +57,12 @@ FAKES: dict[str, FakeSpec] = {
         },
     ),
     "mollie": FakeSpec(
-        "sandbox.mollie",
+        "connectors.mollie.fake.app",
         lambda shop: shop.mollie,
         lambda url: {"MOLLIE_API_URL": url, "MOLLIE_API_KEY": credentials.MOLLIE_API_KEY},
     ),
     "paypal": FakeSpec(
-        "sandbox.paypal",
+        "connectors.paypal.fake.app",
         lambda shop: shop.paypal,
         lambda url: {
             "PAYPAL_API_URL": url,
@@ -72,7 +72,7 @@ FAKES: dict[str, FakeSpec] = {
         lambda shop: {"today": shop.today},
     ),
     "lightspeed": FakeSpec(
-        "sandbox.lightspeed",
+        "connectors.lightspeed.fake.app",
         lambda shop: shop.lightspeed,
         lambda url: {
             "LIGHTSPEED_API_URL": f"{url}/nl/",
@@ -81,12 +81,12 @@ FAKES: dict[str, FakeSpec] = {
         },
     ),
     "myparcel": FakeSpec(
-        "sandbox.myparcel",
+        "connectors.myparcel.fake.app",
         lambda shop: shop.myparcel,
         lambda url: {"MYPARCEL_API_URL": url, "MYPARCEL_API_KEY": credentials.MYPARCEL_API_KEY},
     ),
     "feedbackcompany": FakeSpec(
-        "sandbox.feedbackcompany",
+        "connectors.feedbackcompany.fake",
         lambda shop: shop.feedbackcompany,
         lambda url: {
             "FEEDBACKCOMPANY_API_URL": url,
@@ -195,8 +195,8 @@ def unlimited(sandbox: Sandbox) -> Sandbox:
     500 per 5 minutes): many collects in one process add up to limits no single export reaches,
     and waiting for them is not what a test of exactness or a fault benchmark measures
     (tests/sandbox and tests/test_http.py check the limits themselves)."""
-    from sandbox.lightspeed import LightspeedFake
-    from sandbox.myparcel import MyParcelApp
+    from connectors.lightspeed.fake.app import LightspeedFake
+    from connectors.myparcel.fake.app import MyParcelApp
 
     for faults in sandbox.faults.values():
         app = faults.app

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import Config
-from connectors.base import Connector
+from bridge.core.config import Config
+from bridge.core.connector import Connector
 from sandbox.server import Sandbox, start
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

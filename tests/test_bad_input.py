@@ -32,10 +32,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bridge.cli import app
-from bridge.http import HttpClient
-from bridge.register import Register
-from bridge.store import Store
+from bridge.cli.main import app
+from bridge.core.http import HttpClient
+from bridge.register.requests import Register
+from bridge.store.db import Store
 from connectors import REGISTRY, by_name
 from sandbox import credentials
 from sandbox.faults import HTML_ERROR_PAGE, NO_WAIT, Fault
@@ -472,7 +472,7 @@ def test_a_first_run_that_stopped_before_the_database_was_set_up_is_set_up(tmp_p
 
 
 def test_the_key_an_export_made_alone_is_kept_for_the_register(tmp_path: Path) -> None:
-    from bridge.keys import Keys
+    from bridge.store.keys import Keys
 
     home = tmp_path / "state"
     home.mkdir()

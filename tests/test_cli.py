@@ -13,7 +13,7 @@ import pytest
 from typer.main import get_command
 from typer.testing import CliRunner
 
-from bridge.cli import app
+from bridge.cli.main import app
 from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox
 

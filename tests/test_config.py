@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bridge.config import HOME_SETTING, Config, load_config
-from bridge.errors import InputError
+from bridge.core.config import HOME_SETTING, Config, load_config
+from bridge.core.errors import InputError
 from connectors import REGISTRY
-from connectors.mollie import MollieConnector
-from connectors.woocommerce import WooCommerceConnector
+from connectors.mollie.connector import MollieConnector
+from connectors.woocommerce.connector import WooCommerceConnector
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,7 +65,7 @@ def test_a_missing_env_file_is_input_error(tmp_path: Path) -> None:
     ],
 )
 def test_a_url_setting_is_http_with_a_host(value: str, fine: bool) -> None:
-    from bridge.config import Setting
+    from bridge.core.config import Setting
 
     assert (Setting("SHOP_API_URL", "").problem(value) is None) is fine
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bridge.models import DataPackage, Record, SourceResult, Status, Subject
+from bridge.core.models import DataPackage, Record, SourceResult, Status, Subject
 from exports import write_package
 from exports.cells import FORMULA_STARTS, formula_safe, sheet_cell
 

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from test_register import Clock, Mailbox, cli, env_file, new_request, settings, smtp_server
 
-from bridge.config import Config
-from bridge.delivery import export_request
-from bridge.errors import InputError
-from bridge.register import Register
-from bridge.store import Store
+from bridge.core.config import Config
+from bridge.core.errors import InputError
+from bridge.register.delivery import export_request
+from bridge.register.requests import Register
+from bridge.store.db import Store
 from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox
 

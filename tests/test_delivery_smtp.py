@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from test_register import free_port
 
-from bridge import mail
-from bridge.config import Config
-from bridge.errors import BridgeError, InputError
+from bridge.core.config import Config
+from bridge.core.errors import BridgeError, InputError
+from bridge.register import mail
 
 TO = "jan@example.nl"
 

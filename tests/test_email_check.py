@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bridge.cli import app
-from bridge.errors import InputError
-from connectors.base import checked_email, normalise_email, same_email
+from bridge.cli.main import app
+from bridge.core.connector import checked_email, normalise_email, same_email
+from bridge.core.errors import InputError
 from sandbox.server import Sandbox
 
 runner = CliRunner()

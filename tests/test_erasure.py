@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from bridge import http
 from bridge.api import open_connectors, policy_for
-from bridge.config import Config
-from bridge.erasure import ErasureResult, erase
-from connectors.base import normalise_email
+from bridge.core import http
+from bridge.core.config import Config
+from bridge.core.connector import normalise_email
+from bridge.erasure.process import ErasureResult, erase
+from connectors.woocommerce.fake.analytics import lookup_rows, run_pending_imports
 from sandbox.data import Shop
 from sandbox.faults import Fault
 from sandbox.server import Sandbox, start
-from sandbox.woo_analytics import lookup_rows, run_pending_imports
 from tests.conftest import quick
 
 PLACEHOLDER = "deleted@site.invalid"

@@ -18,9 +18,9 @@ from typing import Any
 import pytest
 
 from bridge.api import open_connectors
-from bridge.config import load_config
-from bridge.journal import Journal
-from bridge.store import Store
+from bridge.core.config import load_config
+from bridge.erasure.journal import Journal
+from bridge.store.db import Store
 
 CLI = [sys.executable, "-m", "bridge"]
 # Fields that differ between two sandboxes for reasons other than the erasure: their own host

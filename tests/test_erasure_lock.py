@@ -18,12 +18,12 @@ from typing import Any
 import pytest
 
 from bridge.api import open_connectors, policy_for
-from bridge.config import Config
-from bridge.erasure import ErasureResult, erase
-from bridge.erasure_guard import Guard, Stopped, run_all
-from bridge.journal import Entry, Journal
-from bridge.locks import LockHeld
-from bridge.store import Store
+from bridge.core.config import Config
+from bridge.erasure.guard import Guard, Stopped, run_all
+from bridge.erasure.journal import Entry, Journal
+from bridge.erasure.process import ErasureResult, erase
+from bridge.store.db import Store
+from bridge.store.locks import LockHeld
 from connectors import by_name
 from sandbox.server import Sandbox, env_file_text, start
 

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from bridge import http as http_module
-from bridge.erasure import check
-from bridge.errors import AuthFailure, InputError, NotFound, SystemFailure
-from bridge.http import CHUNK, HttpClient, RateBudget, Window, WriteUncertain, configure
-from bridge.plan import Step
-from bridge.policy import Action, Policy, load_policy
-from bridge.writes import apply_settled
+from bridge.core import http as http_module
+from bridge.core.errors import AuthFailure, InputError, NotFound, SystemFailure
+from bridge.core.http import CHUNK, HttpClient, RateBudget, Window, WriteUncertain, configure
+from bridge.core.policy import Action, Policy, load_policy
+from bridge.core.steps import Step
+from bridge.erasure.process import check
+from bridge.erasure.writes import apply_settled
 from sandbox.faults import NO_WAIT, Fault, Faults, html_error, rate_limited
 from sandbox.server import serve
 

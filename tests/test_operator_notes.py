@@ -22,13 +22,13 @@ import pytest
 from cryptography.fernet import Fernet, InvalidToken
 from typer.testing import CliRunner
 
-from bridge import request_notes
-from bridge.cli import app
-from bridge.journal import Journal
-from bridge.redact import scrub
-from bridge.register import Register
-from bridge.request_notes import REMOVED
-from bridge.store import Store
+from bridge.cli.main import app
+from bridge.core.redact import scrub
+from bridge.erasure.journal import Journal
+from bridge.register.requests import Register
+from bridge.store import notes as request_notes
+from bridge.store.db import Store
+from bridge.store.notes import REMOVED
 from sandbox.server import Sandbox, start
 
 runner = CliRunner()

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from jsonschema import Draft202012Validator
 
-from bridge.models import DataPackage, Record, SourceResult, Status, Subject
+from bridge.core.models import DataPackage, Record, SourceResult, Status, Subject
 from exports import write_package
 from exports.labels import STATUS_WORDS
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from bridge import api
-from bridge.config import Config
-from bridge.models import DataPackage, SourceResult, Status
-from connectors.base import normalise_email
+from bridge.core.config import Config
+from bridge.core.connector import normalise_email
+from bridge.core.models import DataPackage, SourceResult, Status
 from sandbox.data import Shop
 from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox
@@ -161,7 +161,7 @@ def test_a_failing_processor_does_not_stop_the_others(sbx: Sandbox, config: Conf
 
 
 def test_paypal_token_expiry_is_renewed(sbx: Sandbox, config: Config) -> None:
-    from connectors.paypal import PayPalConnector
+    from connectors.paypal.connector import PayPalConnector
 
     connector = PayPalConnector.from_config(config)
     connector.check()

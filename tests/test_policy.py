@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from bridge.api import open_connectors
-from bridge.config import Config
-from bridge.erasure import ErasureResult, erase
-from bridge.errors import InputError
-from bridge.policy import (
+from bridge.core.config import Config
+from bridge.core.connector import normalise_email
+from bridge.core.errors import InputError
+from bridge.core.policy import (
     CATEGORIES,
     DEFAULT,
     Action,
@@ -27,8 +27,8 @@ from bridge.policy import (
     decide,
     load_policy,
 )
+from bridge.erasure.process import ErasureResult, erase
 from connectors import REGISTRY
-from connectors.base import normalise_email
 from sandbox.data import Shop
 from sandbox.server import SHOPS, Sandbox, start
 

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bridge.cli import app
-from bridge.dirs import check_private_dir, private_dir
-from bridge.errors import InputError
-from bridge.keys import Keys
-from bridge.models import DataPackage, Subject
-from bridge.store import Store
+from bridge.cli.main import app
+from bridge.core.dirs import check_private_dir, private_dir
+from bridge.core.errors import InputError
+from bridge.core.models import DataPackage, Subject
+from bridge.store.db import Store
+from bridge.store.keys import Keys
 from exports.naming import package_filename, subject_tag
 from sandbox.server import Sandbox
 

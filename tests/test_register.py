@@ -22,14 +22,14 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
-from bridge.cli import app
-from bridge.cli_requests import requests_table
-from bridge.config import Config
-from bridge.deadlines import add_months, due_date
-from bridge.errors import InputError
-from bridge.register import Register
-from bridge.store import Store
-from bridge.verification import check_code, send_code, verify_manually
+from bridge.cli.main import app
+from bridge.cli.requests import requests_table
+from bridge.core.config import Config
+from bridge.core.errors import InputError
+from bridge.register.deadlines import add_months, due_date
+from bridge.register.requests import Register
+from bridge.register.verification import check_code, send_code, verify_manually
+from bridge.store.db import Store
 from sandbox.faults import NO_WAIT
 from sandbox.server import Sandbox
 

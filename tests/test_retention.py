@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bridge import api
-from bridge.cli import app
-from bridge.config import Config
-from bridge.retention import apply, due
-from bridge.store import Store
-from bridge.sync import sync
-from connectors.base import normalise_email
+from bridge.cli.main import app
+from bridge.core.config import Config
+from bridge.core.connector import normalise_email
+from bridge.index.retention import apply, due
+from bridge.index.sync import sync
+from bridge.store.db import Store
 from sandbox.data import Shop
 from sandbox.server import Sandbox, start
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from bridge import api
-from bridge.config import Config
-from bridge.errors import BridgeError
-from bridge.store import Store
-from bridge.sync import sync, sync_lock
-from connectors.woocommerce import WooCommerceConnector
+from bridge.core.config import Config
+from bridge.core.errors import BridgeError
+from bridge.index.sync import sync, sync_lock
+from bridge.store.db import Store
+from connectors.woocommerce.connector import WooCommerceConnector
 from sandbox.faults import NO_WAIT, Fault
 from sandbox.server import Sandbox, start
 

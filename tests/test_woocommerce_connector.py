@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from bridge import api
-from bridge.identity import resolve
-from bridge.models import SourceResult, Status
-from connectors import kinds
-from connectors.base import checked_email, normalise_email
-from connectors.woocommerce import WooCommerceConnector
+from bridge.collect.identity import resolve
+from bridge.core import kinds
+from bridge.core.connector import checked_email, normalise_email
+from bridge.core.models import SourceResult, Status
+from connectors.woocommerce.connector import WooCommerceConnector
 from sandbox.faults import Fault, html_error, rate_limited
 from sandbox.server import Sandbox
 from tests.conftest import only, quick
@@ -95,7 +95,7 @@ def test_a_customer_with_more_than_250_orders_gets_each_once(sbx: Sandbox, tmp_p
 
 def test_the_connector_reveals_what_the_next_systems_need(sbx: Sandbox, tmp_path: Path) -> None:
     connector = WooCommerceConnector.from_config(only(sbx, SYSTEM, tmp_path=tmp_path))
-    from bridge.models import Identifier
+    from bridge.core.models import Identifier
 
     found = connector.collect([Identifier(kind=kinds.EMAIL, value=sbx.shop.subject_email)])
     revealed = {i.kind for i in found.revealed}
@@ -150,9 +150,9 @@ def test_a_wrong_key_is_an_auth_error(sbx: Sandbox, tmp_path: Path) -> None:
 def test_the_ip_address_sql_is_listed_only_for_orders_that_hold_one(sbx: Sandbox) -> None:
     from datetime import date
 
-    from bridge.models import Record
-    from bridge.policy import load_policy
-    from connectors.woocommerce_erasure import plan_steps
+    from bridge.core.models import Record
+    from bridge.core.policy import load_policy
+    from connectors.woocommerce.erasure import plan_steps
 
     orders = [o for o in sbx.shop.woocommerce.orders if o["customer_ip_address"]][:3]
     records = [Record(type="order", id=str(o["id"]), matched_by=["test"], data=o) for o in orders]

@@ -14,17 +14,19 @@ from typing import Any, ClassVar, Self
 
 from systems import CONTRACTS, Contract
 
-from bridge.config import Config
-from bridge.http import RateBudget
-from bridge.identity import resolve
-from bridge.models import Identifier, SourceResult
+from bridge.collect.identity import resolve
+from bridge.core.config import Config
+from bridge.core.connector import EMAIL, Collected, Connector
+from bridge.core.http import RateBudget
+from bridge.core.models import Identifier, SourceResult
 from connectors import REGISTRY, by_name
-from connectors.base import EMAIL, Collected, Connector
 from sandbox import credentials
 from sandbox.data import Shop
 from sandbox.server import SHOPS, Sandbox
 
-BACKOFF_S = 0.01  # bridge.http waits backoff * 2**n between retries; the vendors' hints still apply
+BACKOFF_S = (
+    0.01  # bridge.core.http waits backoff * 2**n between retries; the vendors' hints still apply
+)
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from connectors.base import normalise_email
+from bridge.core.connector import normalise_email
+from connectors.lightspeed.fake.shape import ref, ref_id
+from connectors.mollie.fake.hal import error_body as mollie_error
+from connectors.myparcel.fake.query import error_body as myparcel_error
+from connectors.paypal.fake.http import error_body as paypal_error
 from sandbox.data import Shop
 from sandbox.faults import Fault, rate_limited
-from sandbox.ls_shape import ref, ref_id
-from sandbox.mollie_hal import error_body as mollie_error
-from sandbox.mp_query import error_body as myparcel_error
-from sandbox.paypal_http import error_body as paypal_error
 
 JSON = dict[str, Any]
 Key = tuple[str, str]  # (record type, record id) as the connector reports it
@@ -164,7 +164,7 @@ def ls_by_email(shop: Shop) -> Iterator[tuple[Key, str]]:
         ("contacts", "contact_message"),
     ):
         yield from (((type_, str(i["id"])), i.get("email") or "") for i in resources[name])
-    # checkouts are snake_case and keep the person in `customer` (sandbox.ls_seed_extras)
+    # checkouts are snake_case and keep the person in `customer` (connectors.lightspeed.seed.extras)
     for checkout in resources["checkouts"]:
         yield ("checkout", str(checkout["id"])), (checkout.get("customer") or {}).get("email", "")
 

@@ -36,9 +36,10 @@ from harness import (
 )
 from systems import CONTRACTS, PERSON, Key, same
 
-from bridge.errors import AuthFailure
-from bridge.models import Identifier, SourceResult, Status
-from connectors import REGISTRY, by_name, kinds
+from bridge.core import kinds
+from bridge.core.errors import AuthFailure
+from bridge.core.models import Identifier, SourceResult, Status
+from connectors import REGISTRY, by_name
 from sandbox.faults import Fault, html_error
 from sandbox.server import SHOPS
 

@@ -17,8 +17,8 @@ import pytest
 from harness import stop
 
 from bridge.api import collect, erase
-from bridge.config import Config
-from bridge.models import DataPackage, Status
+from bridge.core.config import Config
+from bridge.core.models import DataPackage, Status
 from sandbox.hostile import HOSTILE, Hostility
 from sandbox.server import SHOPS, Sandbox, start, unlimited
 from sandbox.snapshot import snapshot

@@ -10,9 +10,9 @@ from typing import Any
 
 import requests
 
+from connectors.lightspeed.fake.app import LightspeedFake, create_app
 from sandbox.credentials import LIGHTSPEED_API_KEY, LIGHTSPEED_API_SECRET
 from sandbox.data import LightspeedStore, Shop
-from sandbox.lightspeed import LightspeedFake, create_app
 from sandbox.server import serve
 
 AUTH = (LIGHTSPEED_API_KEY, LIGHTSPEED_API_SECRET)

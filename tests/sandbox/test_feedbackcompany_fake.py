@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import requests
 
+from connectors.feedbackcompany.fake import MAX_LIMIT, FeedbackApp, create_app
+from connectors.feedbackcompany.seed import AMS, seed_feedback, years_before
+from connectors.myparcel.seed import woocommerce_shop_orders
 from sandbox.credentials import FEEDBACKCOMPANY_CLIENT_ID, FEEDBACKCOMPANY_CLIENT_SECRET
 from sandbox.data import FeedbackStore, Shop, ShopOrder
-from sandbox.feedbackcompany import MAX_LIMIT, FeedbackApp, create_app
-from sandbox.seed_feedback import AMS, seed_feedback, years_before
-from sandbox.seed_shipping import woocommerce_shop_orders
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .mp_fixtures import Clock, running, shared_file

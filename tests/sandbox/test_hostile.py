@@ -17,12 +17,12 @@ import requests
 from typer.testing import CliRunner
 from woocommerce import API
 
+from connectors.lightspeed.fake.app import LightspeedFake
+from connectors.lightspeed.fake.ratelimit import RateLimiter
+from connectors.lightspeed.fake.shape import ref_id
 from sandbox import credentials
 from sandbox.data import Shop, build_shop
 from sandbox.hostile import HOSTILE, Hostile, Hostility, one_at_a_time, strip_query, wrap
-from sandbox.lightspeed import LightspeedFake
-from sandbox.ls_ratelimit import RateLimiter
-from sandbox.ls_shape import ref_id
 from sandbox.server import Sandbox, start
 
 JSON = dict[str, Any]
@@ -566,7 +566,7 @@ def test_sandbox_remembers_the_hostility(woo_plain: Sandbox, woo_hostile: Sandbo
 
 
 def test_cli_serve_has_the_hostile_flag() -> None:
-    from bridge.cli import app
+    from bridge.cli.main import app
 
     result = CliRunner().invoke(app, ["sandbox", "serve", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0

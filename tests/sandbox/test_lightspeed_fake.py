@@ -11,9 +11,9 @@ import pytest
 import requests
 from ls_fixtures import AUTH, RunningLs, serve_lightspeed
 
+from connectors.lightspeed.fake.shape import ref_id
+from connectors.lightspeed.seed.shop import lightspeed_shop_orders
 from sandbox.data import Shop, build_shop
-from sandbox.ls_shape import ref_id
-from sandbox.seed_lightspeed import lightspeed_shop_orders
 
 UNLIMITED = {"limits": (10**6, 10**6, 10**6), "per_second": None}
 

@@ -12,9 +12,9 @@ import requests
 from mollie.api.client import Client
 from mollie.api.error import NotFoundError, UnauthorizedError
 
+from connectors.mollie.fake.app import create_app, error_body, rate_limit_body
 from sandbox.credentials import MOLLIE_API_KEY
 from sandbox.data import MollieStore, Shop
-from sandbox.mollie import create_app, error_body, rate_limit_body
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .openapi_check import validate_response, validate_schema

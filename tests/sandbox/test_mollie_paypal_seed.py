@@ -9,10 +9,10 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import requests
 
+from connectors.mollie.fake.app import create_app as mollie_app
+from connectors.paypal.fake.app import create_app as paypal_app
 from sandbox.credentials import MOLLIE_API_KEY, PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 from sandbox.data import Shop, build_shop
-from sandbox.mollie import create_app as mollie_app
-from sandbox.paypal import create_app as paypal_app
 from sandbox.seed_payments import seed_payments
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path

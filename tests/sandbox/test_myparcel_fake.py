@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import requests
 
+from connectors.myparcel.fake.app import create_app
+from connectors.myparcel.seed import seed_myparcel, woocommerce_shop_orders
 from sandbox.credentials import MYPARCEL_API_KEY
 from sandbox.data import MyParcelStore, Shop, ShopOrder
-from sandbox.myparcel import create_app
-from sandbox.seed_shipping import seed_myparcel, woocommerce_shop_orders
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .mp_fixtures import (

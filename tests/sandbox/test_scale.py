@@ -22,10 +22,15 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
+from connectors.feedbackcompany import fake as feedbackcompany
+from connectors.lightspeed.fake import app as lightspeed
+from connectors.lightspeed.fake.shape import ref_id
+from connectors.mollie.fake import app as mollie
+from connectors.myparcel.fake import app as myparcel
+from connectors.paypal.fake import app as paypal
+from connectors.woocommerce.fake import app as woocommerce
 from sandbox import credentials as cred
-from sandbox import feedbackcompany, lightspeed, mollie, myparcel, paypal, woocommerce
 from sandbox.data import JSON, Shop, build_shop
-from sandbox.ls_shape import ref_id
 
 TODAY = date.today()
 KINDS = ("woocommerce", "lightspeed")

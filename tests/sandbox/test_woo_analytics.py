@@ -1,4 +1,4 @@
-"""WooCommerce Analytics' customer lookup in the WooCommerce fake (`sandbox.woo_analytics`).
+"""WooCommerce Analytics' customer lookup in the WooCommerce fake (`connectors.woocommerce.fake.analytics`).
 
 The expectations are derived from the seeded store's customers and orders, as WooCommerce's
 Analytics import derives the table from them, not read back from the table the fake built.
@@ -13,9 +13,9 @@ import pytest
 from woo_fixtures import RunningWoo
 from woocommerce import API
 
+from connectors.woocommerce.fake.analytics import run_pending_imports
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY as KEY
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_SECRET as SECRET
-from sandbox.woo_analytics import run_pending_imports
 
 JSON = dict[str, Any]
 FIELDS = [

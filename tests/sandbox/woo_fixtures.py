@@ -11,9 +11,9 @@ from typing import Any
 from werkzeug.serving import WSGIRequestHandler, make_server
 from woocommerce import API
 
+from connectors.woocommerce.fake.app import create_app
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET
 from sandbox.data import Shop, WooStore
-from sandbox.woocommerce import create_app
 
 
 class _Quiet(WSGIRequestHandler):

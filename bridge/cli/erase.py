@@ -1,0 +1,123 @@
+"""`privacy-bridge erase`: plan, apply, resume and confirm an erasure."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bridge import api
+from bridge.cli.common import EnvFile, JsonFlag, err, handled, out
+from bridge.cli.views import export_progress, manual_table, plan_tables
+from bridge.collect.identity import Listener
+from bridge.core.config import load_config
+from bridge.core.errors import InputError
+from bridge.erasure.guard import Stopped
+
+
+@handled
+def erase(
+    email: Annotated[
+        str | None, typer.Option("--email", help="The customer's e-mail address.")
+    ] = None,
+    request: Annotated[
+        str | None,
+        typer.Option(
+            "--request", help="A verified erasure request of the register, instead of --email."
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Collect and show the plan; change nothing.")
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Apply the plan (journaled; rerun to resume).")
+    ] = False,
+    out_dir: Annotated[Path, typer.Option("--out", help="Where the erasure report goes.")] = Path(
+        "erasure-reports"
+    ),
+    policy: Annotated[
+        Path | None,
+        typer.Option(
+            "--policy", help="Policy file (default: PRIVACY_BRIDGE_POLICY or the built-in one)."
+        ),
+    ] = None,
+    confirm: Annotated[
+        str | None, typer.Option("--confirm-manual", help="Mark manual steps done, e.g. 12,13.")
+    ] = None,
+    note: Annotated[str, typer.Option("--note", help="With --confirm-manual: what was done.")] = "",
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who acts, for the register's audit trail.")
+    ] = None,
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Erase one person everywhere: delete, anonymise, or keep restricted what the fiscal term needs.
+
+    Example: privacy-bridge erase --email jan@example.nl --dry-run
+    then:    privacy-bridge erase --email jan@example.nl --yes
+    or:      privacy-bridge erase --request req-20261121-4f3a --yes
+
+    The plan is journaled before anything changes; running the command again after a crash or a
+    failed system resumes it. Exit 0 only when every automatic step is done and verified; manual
+    steps are listed (confirm them with --confirm-manual 12,13) and keep the erasure open.
+    """
+    from bridge.register.requests import Register
+    from bridge.register.work import confirm_request_manual, erase_request
+
+    if (email is None) == (request is None):
+        raise InputError("give --email or --request (one of them)")
+    config = load_config(env_file)
+    register = Register.for_config(config, operator) if request else None
+    if confirm is not None:
+        seqs = _numbers(confirm)
+        if register and request:
+            changed = confirm_request_manual(register, request, config, seqs, note)
+        else:
+            changed, _ = api.confirm_manual(email or "", config, seqs, note)
+        out.print(f"confirmed {changed} manual step(s)")
+        return
+    if dry_run == yes:
+        raise InputError("choose --dry-run to see the plan or --yes to apply it")
+    chosen = api.policy_for(config, policy)
+
+    def run(listener: Listener | None) -> api.EraseResult:
+        try:
+            if register and request:
+                return erase_request(
+                    register, request, config, dry_run=dry_run, policy=chosen, out_dir=out_dir,
+                    listener=listener,
+                )  # fmt: skip
+            return api.erase(
+                email or "", config, dry_run=dry_run, out_dir=out_dir, policy=chosen,
+                listener=listener,
+            )  # fmt: skip
+        except Stopped as exc:  # a Ctrl-C between two steps: one line, exit 130 as for SIGINT
+            err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+            raise typer.Exit(exc.exit_code) from None
+
+    if as_json:
+        outcome = run(None)
+        out.print_json(json.dumps(api.erase_summary(outcome), default=str))
+    else:
+        with export_progress(err) as listener:
+            outcome = run(listener)
+        for table in plan_tables(outcome.result):
+            out.print(table)
+        if outcome.result.manual_open:
+            out.print(manual_table(outcome.result))
+        for problem in outcome.result.problems:
+            out.print(f"[red]not verified:[/red] {problem}", highlight=False)
+        if outcome.report:
+            out.print(f"report: {outcome.report}", highlight=False)
+    result = outcome.result
+    if result.failed_systems or (not dry_run and not result.complete):
+        raise typer.Exit(1)
+
+
+def _numbers(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise InputError("--confirm-manual takes step numbers, e.g. 12,13") from None

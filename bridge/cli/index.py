@@ -1,0 +1,134 @@
+"""`privacy-bridge sync` and `retention`: the pseudonymised index and the terms it enforces."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from bridge import api
+from bridge.cli.common import EnvFile, JsonFlag, err, handled, out
+from bridge.cli.views import retention_table, sync_progress, sync_table
+from bridge.core.config import load_config
+from bridge.core.errors import InputError
+
+
+@handled
+def sync_command(
+    full: Annotated[
+        bool, typer.Option("--full", help="Ignore the cursors: read everything.")
+    ] = False,
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Bring the pseudonymised index up to date with what changed in each system.
+
+    Example: privacy-bridge sync --json    (from cron or a systemd timer; see deploy/)
+
+    Exit 0 when every system synced; 1 when one failed (the others are saved); a second sync
+    while one runs is refused.
+    """
+    from bridge.index.sync import sync
+
+    config = load_config(env_file)
+    if as_json:
+        result = sync(config, full=full)
+    else:
+        with sync_progress(err) as listener:
+            result = sync(config, full=full, listener=listener)
+    summary = {
+        "ok": result.ok,
+        "seconds": result.seconds,
+        "requests": result.requests,
+        "streams": [s.__dict__ for s in result.streams],
+    }
+    if as_json:
+        out.print_json(json.dumps(summary))
+    else:
+        out.print(sync_table(result))
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+retention_app = typer.Typer(help="Retention terms: who and what is past the policy's term.")
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="Count as if it were this day (YYYY-MM-DD).")
+]
+
+
+def _day(text: str | None) -> date:
+    try:
+        return date.fromisoformat(text) if text else date.today()
+    except ValueError:
+        raise InputError("--today takes a date as YYYY-MM-DD") from None
+
+
+@retention_app.command("due")
+@handled
+def retention_due(
+    env_file: EnvFile = None, as_json: JsonFlag = False, today: TodayOption = None
+) -> None:
+    """List people inactive for longer than the term, and retained records whose term ended.
+
+    Example: privacy-bridge retention due --json    (after a sync: it reads the index)
+    """
+    from bridge.index.retention import due
+
+    config = load_config(env_file)
+    found = due(config, api.policy_for(config), _day(today))
+    if as_json:
+        out.print_json(json.dumps({
+            "people": [p.__dict__ for p in found.people],
+            "expired": [
+                {"erasure": e.erasure_id, "seq": e.seq, "system": e.step.system,
+                 "record": e.step.key, "until": str(e.step.until)}
+                for e in found.expired
+            ],
+        }))  # fmt: skip
+        return
+    out.print(retention_table(found))
+
+
+@retention_app.command("apply")
+@handled
+def retention_apply(
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking (for cron).")] = False,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Who acts, for the register's audit trail.")
+    ] = None,
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+    today: TodayOption = None,
+) -> None:
+    """Open erasure requests for the people past the term, and end expired retentions.
+
+    Example: privacy-bridge retention apply    (shows what is due, then asks)
+
+    The requests are opened verified (the shop itself asks); erase them with
+    `privacy-bridge erase --request ID --yes`.
+    """
+    from bridge.index.retention import apply, due
+
+    config = load_config(env_file)
+    policy, day = api.policy_for(config), _day(today)
+    found = due(config, policy, day)
+    if not as_json:
+        out.print(retention_table(found))
+    if not (found.people or found.expired):
+        return
+    if not yes and not typer.confirm("Open these erasure requests and end these retentions?"):
+        raise typer.Exit(1)
+    done = apply(config, policy, day, operator)
+    if as_json:
+        out.print_json(json.dumps(done.__dict__))
+    else:
+        for opened in done.opened:
+            out.print(f"opened erasure request {opened['request']}", highlight=False)
+        for ended in done.ended:
+            out.print(f"retention ended: {ended['system']} {ended['record']} ({ended['state']})")
+        if done.unresolved:
+            out.print(
+                f"[yellow]{len(done.unresolved)} people with no address in any system: see the index[/yellow]"
+            )

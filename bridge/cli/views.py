@@ -1,0 +1,212 @@
+"""Rich tables and progress for the CLI; no logic of its own."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bridge.collect.identity import Listener
+from bridge.core.models import DataPackage, Status
+from exports.erasure_report import compact_ids
+
+if TYPE_CHECKING:
+    from bridge.api import CheckResult
+    from bridge.erasure.journal import Entry
+    from bridge.erasure.process import ErasureResult
+    from bridge.index.retention import Due
+    from bridge.index.sync import SyncResult
+
+STATUS_STYLE = {
+    Status.ok: "green",
+    Status.not_found: "yellow",
+    Status.partial: "red",
+    Status.error: "red",
+    Status.skipped: "dim",
+    Status.manual: "magenta",
+}
+
+
+@contextmanager
+def export_progress(console: Console) -> Iterator[Listener]:
+    """A spinner per system that the resolver's events move along."""
+    tasks: dict[str, TaskID] = {}
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+
+        def listener(system: str, event: str, detail: str) -> None:
+            if system not in tasks:
+                tasks[system] = progress.add_task(system, total=None)
+            text = {
+                "start": f"{system}: searching ({detail})",
+                "done": f"{system}: {detail} records",
+                "error": f"[red]{system}: {detail}[/red]",
+            }.get(event, system)
+            progress.update(tasks[system], description=text)
+
+        yield listener
+        for task in tasks.values():
+            progress.update(task, total=1, completed=1)
+
+
+def summary_table(data: DataPackage) -> Table:
+    table = Table(title="Data package" + ("" if data.complete else " (INCOMPLETE)"))
+    for column in ("system", "status", "records", "requests", "seconds"):
+        table.add_column(column)
+    for source in data.sources:
+        counts: dict[str, int] = {}
+        for record in source.records:
+            counts[record.type] = counts.get(record.type, 0) + 1
+        style = STATUS_STYLE.get(source.status, "")
+        status = source.status.value + (f": {source.error}" if source.error else "")
+        table.add_row(
+            source.system,
+            f"[{style}]{status}[/{style}]",
+            ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "-",
+            str(source.requests),
+            f"{source.seconds:.2f}",
+        )
+    return table
+
+
+def check_table(results: Sequence[CheckResult]) -> Table:
+    table = Table(title="Systems")
+    for column in ("system", "ok", "message", "requests"):
+        table.add_column(column)
+    for r in results:
+        mark = "[green]yes[/green]" if r.ok else "[red]no[/red]"
+        table.add_row(r.title or r.system, mark, r.message, str(r.requests))
+    return table
+
+
+ACTION_STYLE = {"delete": "red", "anonymise": "yellow", "retain": "cyan", "manual": "magenta"}
+STATE_STYLE = {"done": "green", "failed": "red", "manual": "magenta", "confirmed": "green"}
+
+
+def plan_tables(result: ErasureResult) -> list[Table]:
+    """The dry run: per system, each step with its action, record, reason and end date."""
+    tables = []
+    for source in result.sources:
+        entries = [e for e in result.steps if e.step.system == source.system]
+        title = f"{source.title or source.system}: {len(entries)} steps"
+        if source.status is Status.error:
+            title += f" [red](collect failed: {source.error})[/red]"
+        elif source.status is Status.partial:
+            title += f" [red]({source.error})[/red]"
+        table = Table(title=title, title_justify="left")
+        for column in ("#", "action", "record", "reason", "until", "state"):
+            table.add_column(column, overflow="fold")
+        for e in entries:
+            action = e.step.action.value
+            style, state_style = ACTION_STYLE.get(action, ""), STATE_STYLE.get(e.state, "")
+            reason = e.step.reason + (f" [dim]({e.outcome})[/dim]" if e.outcome else "")
+            table.add_row(
+                str(e.seq),
+                f"[{style}]{action}[/{style}]" if style else action,
+                f"{e.step.record_type} {e.step.record_id}",
+                reason,
+                str(e.step.until or ""),
+                f"[{state_style}]{e.state}[/{state_style}]" if state_style else e.state,
+            )
+        tables.append(table)
+    return tables
+
+
+def manual_table(result: ErasureResult) -> Table:
+    """Manual steps, one row per system and reason: the first instruction stands for the rest."""
+    table = Table(title="To do by hand (keeps the erasure open)", title_justify="left")
+    table.add_column("steps")
+    table.add_column("system")
+    table.add_column("instruction", overflow="fold")
+    groups: dict[tuple[str, str], list[Entry]] = {}
+    for entry in result.manual_open:
+        groups.setdefault((entry.step.system, entry.step.reason), []).append(entry)
+    for (system, _reason), entries in groups.items():
+        text = entries[0].step.instruction
+        if len(entries) > 1:
+            others = ", ".join(e.step.record_id for e in entries[1:])
+            text += f" [dim]Likewise for {others}.[/dim]"
+        table.add_row(compact_ids([str(e.seq) for e in entries]), system, text)
+    return table
+
+
+def erasure_summary_table(result: ErasureResult, title: str) -> Table:
+    """Per system, how many records each action touches (and, once applied, in which state)."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("system")
+    for action in ACTION_STYLE:
+        table.add_column(action)
+    table.add_column("kept until")
+    table.add_column("states")
+    for source in result.sources:
+        entries = [e for e in result.steps if e.step.system == source.system]
+        counts = {a: sum(1 for e in entries if e.step.action.value == a) for a in ACTION_STYLE}
+        ends = sorted(e.step.until for e in entries if e.step.until)
+        states: dict[str, int] = {}
+        for e in entries:
+            states[e.state] = states.get(e.state, 0) + 1
+        table.add_row(
+            source.system
+            if source.status not in (Status.error, Status.partial)
+            else f"[red]{source.system}: {source.error}[/red]",
+            *(
+                f"[{ACTION_STYLE[a]}]{n}[/{ACTION_STYLE[a]}]" if n else "-"
+                for a, n in counts.items()
+            ),
+            f"{ends[0]} … {ends[-1]}" if ends else "-",
+            ", ".join(
+                f"[{STATE_STYLE.get(s, '')}]{n} {s}[/{STATE_STYLE.get(s, '')}]"
+                if STATE_STYLE.get(s)
+                else f"{n} {s}"
+                for s, n in sorted(states.items())
+            ),
+        )
+    return table
+
+
+@contextmanager
+def sync_progress(console: Console) -> Iterator[Callable[[str, str, int], None]]:
+    """A line per system and stream, counting the entries written."""
+    tasks: dict[tuple[str, str], TaskID] = {}
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+
+        def listener(system: str, stream: str, entries: int) -> None:
+            key = (system, stream)
+            if key not in tasks:
+                tasks[key] = progress.add_task("", total=None)
+            progress.update(tasks[key], description=f"{system} {stream}: {entries} entries")
+
+        yield listener
+        for task in tasks.values():
+            progress.update(task, total=1, completed=1)
+
+
+def sync_table(result: SyncResult) -> Table:
+    table = Table(title=f"Sync ({result.seconds:.1f} s)", title_justify="left")
+    for column in ("system", "stream", "entries", "cursor", "status"):
+        table.add_column(column)
+    for s in result.streams:
+        status = f"[red]{s.error}[/red]" if s.error else "[green]ok[/green]"
+        table.add_row(s.system, s.stream, str(s.entries), s.cursor or "-", status)
+    return table
+
+
+def retention_table(found: Due) -> Table:
+    table = Table(title="Past the retention term", title_justify="left")
+    for column in ("what", "who or which record", "since / until", "systems"):
+        table.add_column(column)
+    for person in found.people:
+        table.add_row(
+            "person inactive",
+            f"#{person.subject[:10]}",
+            person.last_activity[:10],
+            ", ".join(person.systems),
+        )
+    for item in found.expired:
+        table.add_row("retention ended", item.step.key, str(item.step.until), item.step.system)
+    return table

@@ -1,0 +1,203 @@
+"""The erasure journal: the plan, written down before anything changes, and each step's state.
+
+States: `pending` → `started` (written before the call) → `done` or `failed` (after it);
+`manual` steps wait for the operator, who confirms them (`confirmed`). A crash leaves a step
+`started`; the next run applies it again, which is safe because every step is idempotent.
+
+The operator's note on a confirmation is sealed (`bridge.store.notes`): the step's outcome
+holds a marker, read back as the note until the erasure is `verified`, when every note about the
+person is shredded.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bridge.core.steps import Step
+from bridge.register.types import note_text
+from bridge.store import notes
+from bridge.store.db import Store
+
+OPEN = ("planned", "applying", "failed", "awaiting_manual", "unverified")
+CONFIRMED = "confirmed by the operator"
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    step: Step
+    state: str
+    outcome: str | None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Journal:
+    """One erasure of one person (keyed by the HMAC of their address)."""
+
+    def __init__(self, store: Store, erasure_id: str) -> None:
+        self.store = store
+        self.id = erasure_id
+
+    @classmethod
+    def find(cls, store: Store, subject: str) -> Journal | None:
+        """The person's unfinished erasure, if there is one."""
+        row = store.db.execute(
+            f"SELECT id FROM erasures WHERE subject = ? AND status IN ({','.join('?' * len(OPEN))}) "
+            "ORDER BY created_at DESC LIMIT 1",
+            (subject, *OPEN),
+        ).fetchone()
+        return cls(store, row["id"]) if row else None
+
+    @classmethod
+    def open(cls, store: Store, subject: str, request_id: str | None = None) -> Journal:
+        """The person's unfinished erasure, to resume, or a new one."""
+        with store.transaction() as db:
+            row = db.execute(
+                f"SELECT id FROM erasures WHERE subject = ? AND status IN ({','.join('?' * len(OPEN))}) "
+                "ORDER BY created_at DESC LIMIT 1",
+                (subject, *OPEN),
+            ).fetchone()
+            if row:
+                return cls(store, row["id"])
+            erasure_id = f"era-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().hex[:6]}"
+            db.execute(
+                "INSERT INTO erasures (id, subject, request_id, status, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'planned', ?, ?)",
+                (erasure_id, subject, request_id, _now(), _now()),
+            )
+        return cls(store, erasure_id)
+
+    def merge(self, steps: Iterable[Step]) -> int:
+        """Add the steps not yet in the journal (new data found since); return how many."""
+        added = 0
+        with self.store.transaction() as db:
+            seq = db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM journal WHERE erasure_id = ?", (self.id,)
+            ).fetchone()[0]
+            for step in steps:
+                exists = db.execute(
+                    "SELECT 1 FROM journal WHERE erasure_id = ? AND system = ? AND record_type = ? "
+                    "AND record_id = ?",
+                    (self.id, step.system, step.record_type, step.record_id),
+                ).fetchone()
+                if exists:
+                    continue
+                seq += 1
+                added += 1
+                db.execute(
+                    "INSERT INTO journal (erasure_id, seq, system, record_type, record_id, action, "
+                    "step, state, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        self.id,
+                        seq,
+                        step.system,
+                        step.record_type,
+                        step.record_id,
+                        step.action.value,
+                        step.model_dump_json(),
+                        "pending" if step.automatic else "manual",
+                        _now(),
+                    ),
+                )
+        return added
+
+    def entries(self) -> list[Entry]:
+        rows = self.store.db.execute(
+            "SELECT seq, step, state, outcome FROM journal WHERE erasure_id = ? ORDER BY seq",
+            (self.id,),
+        ).fetchall()
+        noted = {r["seq"]: note for r in rows if (note := _confirmation_note(r["outcome"]))}
+        ids = [i for note in noted.values() if (i := notes.marker(note)) is not None]
+        found = notes.texts(self.store.db, self.store.keys, ids)
+        return [
+            Entry(
+                r["seq"],
+                Step.model_validate_json(r["step"]),
+                r["state"],
+                f"{CONFIRMED}: {notes.resolve(noted[r['seq']], found)}"
+                if r["seq"] in noted
+                else r["outcome"],
+            )
+            for r in rows
+        ]
+
+    def replace(self, seq: int, step: Step) -> None:
+        """A new step for the same record (a retention that ended); its state starts over."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE journal SET action = ?, step = ?, state = 'pending', outcome = NULL, "
+                "updated_at = ? WHERE erasure_id = ? AND seq = ?",
+                (step.action.value, step.model_dump_json(), _now(), self.id, seq),
+            )
+
+    def mark(self, seq: int, state: str, outcome: str | None = None) -> None:
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE journal SET state = ?, outcome = ?, updated_at = ? WHERE erasure_id = ? AND seq = ?",
+                (state, outcome, _now(), self.id, seq),
+            )
+
+    @property
+    def status(self) -> str:
+        row = self.store.db.execute(
+            "SELECT status FROM erasures WHERE id = ?", (self.id,)
+        ).fetchone()
+        return str(row["status"])
+
+    def set_status(self, status: str) -> None:
+        """A `verified` erasure is done: every note about the person is shredded with it."""
+        with self.store.transaction() as db:
+            db.execute(
+                "UPDATE erasures SET status = ?, updated_at = ? WHERE id = ?",
+                (status, _now(), self.id),
+            )
+            if status == "verified":
+                notes.shred(db, self._subject(db))
+        if status == "verified":
+            self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page keeps a key
+
+    def _subject(self, db: sqlite3.Connection) -> str:
+        row = db.execute("SELECT subject FROM erasures WHERE id = ?", (self.id,)).fetchone()
+        return str(row["subject"])
+
+    def confirm_manual(self, seqs: Iterable[int], note: str = "") -> int:
+        """Mark manual steps confirmed; the operator's note is sealed, never stored in clear."""
+        text = note_text(note, "note", required=False)
+        sealed: dict[str, int] | None = None
+        changed = 0
+        for seq in seqs:
+            with self.store.transaction() as db:
+                waiting = db.execute(
+                    "SELECT 1 FROM journal WHERE erasure_id = ? AND seq = ? AND state = 'manual'",
+                    (self.id, seq),
+                ).fetchone()
+                if waiting is None:
+                    continue
+                if text and sealed is None:
+                    sealed = notes.seal(db, self.store.keys, self._subject(db), text)
+                cursor = db.execute(
+                    "UPDATE journal SET state = 'confirmed', outcome = ?, updated_at = ? "
+                    "WHERE erasure_id = ? AND seq = ? AND state = 'manual'",
+                    (json.dumps({"note": sealed}) if sealed else CONFIRMED, _now(), self.id, seq),
+                )
+                changed += cursor.rowcount
+        return changed
+
+
+def _confirmation_note(outcome: str | None) -> object:
+    """The note of a confirmed step's outcome (a marker, or clear text from an older version)."""
+    if not outcome or not outcome.startswith("{"):
+        return None
+    try:
+        data = json.loads(outcome)
+    except ValueError:
+        return None
+    return data.get("note") if isinstance(data, dict) else None

@@ -1,0 +1,259 @@
+"""The Feedback Company (API v2): review invitations and reviews.
+
+Endpoints: `GET /api/v2/oauth2/token?client_id=&client_secret=&grant_type=authorization_code`
+(a GET, cached until a 401, then fetched again once), `GET /api/v2/invitations` (`page`,
+`per_page` 100), and `GET /api/v2/review/` (offset paging: `start`, `limit` 100).
+Finding a person: there is no e-mail filter. Invitations carry the shop's order number
+(`external_id`) and the customer's e-mail, so they are matched on either, exactly. Reviews, as the
+API shows them, carry neither: they are matched only where one does carry an order number or an
+e-mail address, and otherwise the package says that this system cannot tell which reviews are the
+person's.
+Rate limits: none documented. Errors come as `{"success": false, "error": "..."}`.
+Unconfirmed (vendor-apis.md §6): the invitations listing rests on a single source.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
+from typing import Any, ClassVar, Self
+
+import requests
+
+from bridge.core import kinds
+from bridge.core.config import Config, Setting
+from bridge.core.connector import (
+    Batch,
+    Collected,
+    Connector,
+    IndexEntry,
+    pages,
+    records_in,
+    require,
+    same_email,
+)
+from bridge.core.errors import AuthFailure, SystemFailure
+from bridge.core.http import HttpClient
+from bridge.core.models import Identifier, Record
+from bridge.core.policy import Action, Capability, Policy
+from bridge.core.steps import Step
+
+PER_PAGE = 100
+REVIEW_ORDER_KEYS = ("external_id", "order_number", "orderNumber")
+REVIEW_EMAIL_KEYS = ("email", "customer_email")
+UNMATCHABLE = (
+    "The Feedback Company's API does not show which customer or order a review belongs to, so "
+    "reviews you wrote there cannot be listed here; ask The Feedback Company for them."
+)
+
+
+def review_email(review: dict[str, Any]) -> str | None:
+    """The reviewer's address, where the review shows one: at the top or under `client`."""
+    client = review.get("client") if isinstance(review.get("client"), dict) else {}
+    for value in (*(review.get(k) for k in REVIEW_EMAIL_KEYS), (client or {}).get("email")):
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def fbc_error(response: requests.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    error = body.get("error") if isinstance(body, dict) else None
+    return (
+        f"HTTP {response.status_code}: {error}"
+        if isinstance(error, str)
+        else f"HTTP {response.status_code}"
+    )
+
+
+class FeedbackCompanyConnector(Connector):
+    name = "feedbackcompany"
+    title = "The Feedback Company (reviews)"
+    role = "processor: reviews (publishes name and city)"
+    settings = (
+        Setting("FEEDBACKCOMPANY_API_URL", "API host.", default="https://www.feedbackcompany.com"),
+        Setting("FEEDBACKCOMPANY_CLIENT_ID", "OAuth client id.", secret=True),
+        Setting("FEEDBACKCOMPANY_CLIENT_SECRET", "OAuth client secret.", secret=True),
+    )
+    looks_up = frozenset({kinds.EMAIL, kinds.ORDER_NUMBER})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "review_invitation": ["review invitations", "name", "e-mail address", "order number"],
+        "feedback_review": ["reviews", "name", "city"],
+    }
+
+    def __init__(self, url: str, client_id: str, secret: str) -> None:
+        self.http = HttpClient(self.name, url, secrets=(client_id, secret), error_message=fbc_error)
+        self._credentials = (client_id, secret)
+        self._token: str | None = None
+        self._lock = threading.Lock()
+        self._invitations: list[dict[str, Any]] | None = None
+        self._reviews: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        url, client_id, secret = require(config, cls.settings, cls.name)
+        return cls(url, client_id, secret)
+
+    def check(self) -> None:
+        self._get("api/v2/shop")
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        emails = {i.value for i in identifiers if i.kind == kinds.EMAIL}
+        numbers = {i.value: i for i in identifiers if i.kind == kinds.ORDER_NUMBER}
+        with found.reading("invitations"):
+            for invitation in self._all_invitations():
+                email = (invitation.get("customer") or {}).get("email")
+                number = str(invitation.get("external_id") or "")
+                if any(same_email(email, e) for e in emails):
+                    found.add(
+                        "review_invitation",
+                        invitation["id"],
+                        "e-mail address of the invitation",
+                        invitation,
+                    )
+                elif number in numbers:
+                    why = f"invitation for order {number} ({numbers[number].via})"
+                    found.add("review_invitation", invitation["id"], why, invitation)
+        with found.reading("reviews"):
+            self._match_reviews(self._all_reviews(), emails, numbers, found)
+        return found
+
+    def _match_reviews(
+        self,
+        reviews: list[dict[str, Any]],
+        emails: set[str],
+        numbers: dict[str, Identifier],
+        found: Collected,
+    ) -> None:
+        linkable = False
+        for review in reviews:
+            order = next((str(review[k]) for k in REVIEW_ORDER_KEYS if review.get(k)), None)
+            email = review_email(review)
+            linkable = linkable or bool(order or email)
+            if order in numbers:
+                found.add("feedback_review", review["id"], f"review of order {order}", review)
+            elif email and any(same_email(email, e) for e in emails):
+                found.add("feedback_review", review["id"], "e-mail address of the review", review)
+        if reviews and not linkable and UNMATCHABLE not in found.notes:
+            found.notes.append(UNMATCHABLE)
+
+    # -- erasure: no delete or anonymise endpoint exists ----------------------------------------
+
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "review_invitation": Capability(date="date_created"),
+        "feedback_review": Capability(date="date_created"),
+    }
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        """What the policy wants erased is a prepared request to The Feedback Company."""
+        orders = sorted(
+            {str(r.data.get("external_id")) for r in records if r.data.get("external_id")}
+        )
+        request = (
+            "Ask The Feedback Company (via the dashboard's support contact) to delete, under art. "
+            "17 and 19 GDPR, the review invitations and reviews of our customer for orders "
+            f"{', '.join(orders) or '(see the ids listed)'}: invitation/review ids "
+            f"{', '.join(sorted(r.id for r in records))}."
+        )
+        steps = []
+        for record in records:
+            made = self.decide(record, policy, today)
+            if made.how == "manual" and made.wanted not in (None, Action.manual):
+                why = "The Feedback Company's API cannot delete reviews or invitations."
+                steps.append(self.step(record, made, policy, reason=why, instruction=request))
+            else:
+                steps.append(self.step(record, made, policy))
+        return steps
+
+    # -- the scheduled sync: the invitations listing is newest first, read page by page (the
+    # offset) until the previous run's newest; the new cursor is saved with the last batch ------
+
+    streams = ("invitations",)
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        newest, page = cursor, 1
+        while True:
+            body = self._get("api/v2/invitations", page=page, per_page=PER_PAGE)
+            items = body.get("invitations") if isinstance(body, dict) else None
+            if not isinstance(items, list):
+                raise SystemFailure(self.name, "unexpected answer listing invitations")
+            dates = [str(i.get("date_created") or "") for i in items]
+            fresh = [i for i, d in zip(items, dates, strict=True) if not cursor or d >= cursor]
+            newest = max([newest or "", *dates]) or None
+            done = len(items) < PER_PAGE or (cursor is not None and len(fresh) < len(items))
+            yield Batch([_entry(i) for i in fresh], newest if done else cursor)
+            if done:
+                return
+            page += 1
+
+    def _all_invitations(self) -> list[dict[str, Any]]:
+        """Read once per export: later rounds match new order numbers against the same list."""
+        if self._invitations is None:
+            self._invitations = self._paged(
+                lambda page: self._get("api/v2/invitations", page=page, per_page=PER_PAGE),
+                "invitations",
+            )
+        return self._invitations
+
+    def _all_reviews(self) -> list[dict[str, Any]]:
+        if self._reviews is None:
+            self._reviews = self._paged(
+                lambda page: self._get(
+                    "api/v2/review/", start=(page - 1) * PER_PAGE, limit=PER_PAGE
+                ),
+                "reviews",
+            )
+        return self._reviews
+
+    def _paged(self, call: Callable[[int], Any], key: str) -> list[dict[str, Any]]:
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            body = call(page)
+            items = body.get(key) if isinstance(body, dict) else None
+            if not isinstance(items, list) or body.get("success") is False:
+                raise SystemFailure(self.name, f"unexpected answer listing {key}")
+            return items, None
+
+        return records_in(list(pages(fetch, self.name, page_size=PER_PAGE)), self.name, key)
+
+    def _get(self, path: str, **params: Any) -> Any:
+        try:
+            return self.http.json("GET", path, params=params, headers=self._bearer())
+        except AuthFailure:
+            with self._lock:
+                self._token = None
+            return self.http.json("GET", path, params=params, headers=self._bearer())
+
+    def _bearer(self) -> dict[str, str]:
+        with self._lock:
+            if self._token is None:
+                client_id, secret = self._credentials
+                body = self.http.json(
+                    "GET",
+                    "api/v2/oauth2/token",
+                    params={
+                        "client_id": client_id,
+                        "client_secret": secret,
+                        "grant_type": "authorization_code",
+                    },
+                )
+                if not isinstance(body, dict) or body.get("error") or not body.get("access_token"):
+                    raise AuthFailure(self.name, "credentials refused by the token endpoint")
+                self._token = str(body["access_token"])
+                self.http.redact.secrets.append(self._token)
+            return {"Authorization": f"Bearer {self._token}"}
+
+
+def _entry(invitation: dict[str, Any]) -> IndexEntry:
+    number = invitation.get("external_id")
+    return IndexEntry(
+        "review_invitation",
+        str(invitation["id"]),
+        (invitation.get("customer") or {}).get("email"),
+        invitation.get("date_created"),
+        ((kinds.ORDER_NUMBER, str(number)),) if number else (),
+    )

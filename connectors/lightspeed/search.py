@@ -1,0 +1,245 @@
+"""Finding one person at Lightspeed eCom: every record proven by its own fields.
+
+The `customer`, `order` and `email` filters (SECONDARY in vendor-apis.md §2) only narrow; a
+record's links are read every way the sources spell them; processor ids in `paymentData` are
+followed by key and by their documented prefix. See `Search`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from bridge.core import kinds
+from bridge.core.connector import Collected, same_email
+
+# `LightspeedConnector._list`: every item of a listing (`resource`, filters), all pages.
+Listing = Callable[..., list[dict[str, Any]]]
+
+BY_CUSTOMER = ("invoices", "shipments", "returns", "reviews", "tickets", "quotes")
+SCANNED = ("subscriptions", "contacts", "checkouts")
+# A record's links, every way the sources spell them (vendor-apis.md §2): the API's own resource
+# link `{"resource": {"id": …}}`, and the bare ids of third-party models.
+CUSTOMER_KEYS = ("customer", "customerId", "customer_id")
+ORDER_KEYS = ("order", "orderId", "order_id")
+TICKET_KEYS = ("ticket", "ticketId", "ticket_id")
+# Where `paymentData` may hold the payment provider's id (UNCONFIRMED: both spellings are seen).
+TRANSACTION_KEYS = ("transaction_id", "transactionId")
+SINGULAR = {
+    "customers": "customer",
+    "orders": "order",
+    "invoices": "invoice",
+    "shipments": "shipment",
+    "returns": "return",
+    "reviews": "review",
+    "tickets": "ticket",
+    "quotes": "quote",
+    "subscriptions": "newsletter_subscription",
+    "contacts": "contact_message",
+    "checkouts": "checkout",
+}
+
+
+def order_links(order: dict[str, Any]) -> list[tuple[str, str]]:
+    """The order number, and the payment provider's ids where `paymentData` carries them: any
+    value with a documented prefix (`tr_`, `ord_`, `cst_`), and the transaction id of a PayPal
+    payment."""
+    links = [(kinds.ORDER_NUMBER, str(order.get("number") or order["id"]))]
+    data = order.get("paymentData")
+    if not isinstance(data, dict):
+        return links
+    for value in _strings(data):
+        kind = kinds.by_prefix(value)
+        if kind and (kind, value) not in links:
+            links.append((kind, value))
+    provider = f"{order.get('paymentId') or ''} {data.get('method') or ''}".lower()
+    if "paypal" in provider:
+        for key in TRANSACTION_KEYS:
+            tid = data.get(key)
+            if isinstance(tid, str) and tid and not kinds.by_prefix(tid):
+                links.append((kinds.PAYPAL_TRANSACTION_ID, tid))
+    return links
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+    elif isinstance(value, str):
+        yield value
+
+
+def linked_id(item: dict[str, Any], keys: Sequence[str]) -> int | None:
+    """The id a record links to under any of `keys`: a resource link or a bare id."""
+    for key in keys:
+        value = item.get(key)
+        if isinstance(value, dict):
+            resource = value.get("resource", value)
+            value = resource.get("id") if isinstance(resource, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.isdigit():
+            return int(value)
+    return None
+
+
+def record_email(item: dict[str, Any]) -> Any:
+    """The address a record carries: its own, or (a checkout's) its customer's."""
+    customer = item.get("customer")
+    return item.get("email") or (customer.get("email") if isinstance(customer, dict) else None)
+
+
+def _has_owner(item: dict[str, Any]) -> bool:
+    return any(item.get(k) not in (None, False, "") for k in (*CUSTOMER_KEYS, *ORDER_KEYS, "email"))
+
+
+class Search:
+    """One person's records at Lightspeed, each proven by its own fields.
+
+    The `customer`, `order` and `email` filters (SECONDARY in vendor-apis.md) only narrow: an item
+    is kept when it links to one of the person's accounts or orders, or carries their address.
+    An id filter that answers items of another id is ignored by the server: that resource is
+    then read once whole and matched here, never asked again per customer or order.
+    """
+
+    def __init__(
+        self, listing: Listing, reveals: Iterable[str], email: str, found: Collected
+    ) -> None:
+        self.list, self.reveals, self.email, self.found = listing, reveals, email, found
+        self.customers: set[int] = set()
+        self.orders: dict[int, str] = {}  # id -> number
+        self.whole: dict[str, list[dict[str, Any]]] = {}
+        self.kept: set[tuple[str, str]] = set()
+        self.unproven: dict[str, int] = {}
+
+    def run(self) -> None:
+        for customer in self.list("customers", email=self.email):
+            if same_email(customer.get("email"), self.email):
+                self.customers.add(customer["id"])
+                self.keep("customer", customer, "e-mail address of the shop account")
+                self.metafields(customer["id"])
+        with self.found.reading("orders", reveals=self.reveals):
+            orders = [o for cid in sorted(self.customers) for o in self.narrowed("orders", cid)]
+            orders += self.list("orders", email=self.email)
+            for order in orders:
+                if self.proof("order", order) and order["id"] not in self.orders:
+                    self.orders[order["id"]] = str(order.get("number") or order["id"])
+                    self.order(order)
+        for resource in BY_CUSTOMER:
+            with self.found.reading(resource):
+                for cid in sorted(self.customers):
+                    for item in self.narrowed(resource, cid):
+                        self.keep(SINGULAR[resource], item)
+        for resource in SCANNED:
+            with self.found.reading(resource):
+                for item in self.list(resource):
+                    if same_email(record_email(item), self.email):
+                        self.keep(
+                            SINGULAR[resource], item, f"e-mail address on the {SINGULAR[resource]}"
+                        )
+        for kind, n in sorted(self.unproven.items()):
+            self.found.notes.append(
+                f"Lightspeed listed {n} {kind.replace('_', ' ')}(s) under your account or orders "
+                "that show no customer, order or e-mail address of their own: they cannot be "
+                "proven to be yours and are not in this package."
+            )
+
+    def narrowed(self, resource: str, cid: int, by: str = "customer") -> list[dict[str, Any]]:
+        """The items the server gives for `resource?{by}={cid}`, or the whole listing once the
+        server has been seen to ignore that filter."""
+        if resource in self.whole:
+            return self.whole[resource]
+        keys = CUSTOMER_KEYS if by == "customer" else ORDER_KEYS
+        items = self.list(resource, **{by: cid})
+        if all(linked_id(i, keys) == cid for i in items):
+            return items
+        for item in items:
+            if not _has_owner(item):
+                self.unproven[SINGULAR[resource]] = self.unproven.get(SINGULAR[resource], 0) + 1
+        self.whole[resource] = self.list(resource)
+        return self.whole[resource]
+
+    def proof(self, kind: str, item: dict[str, Any]) -> str | None:
+        """Why the item is the person's, from its own fields; None when they do not show it."""
+        cid = linked_id(item, CUSTOMER_KEYS)
+        if cid in self.customers:
+            return f"{kind.replace('_', ' ')} of shop customer {cid}"
+        oid = linked_id(item, ORDER_KEYS)
+        if oid is not None and oid in self.orders:
+            return f"{kind.replace('_', ' ')} of order {self.orders[oid]}"
+        if same_email(record_email(item), self.email):
+            return f"e-mail address on the {kind.replace('_', ' ')}"
+        return None
+
+    def keep(self, kind: str, item: dict[str, Any], why: str | None = None) -> bool:
+        why = why or self.proof(kind, item)
+        key = (kind, str(item.get("id")))
+        if why is None or key in self.kept:
+            return False
+        self.kept.add(key)
+        self.found.add(kind, item["id"], why, item)
+        if kind == "ticket":
+            self.messages(item)
+        return True
+
+    def order(self, order: dict[str, Any]) -> None:
+        oid, number = order["id"], self.orders[order["id"]]
+        self.keep("order", order)
+        with self.found.reading("orders/products"):
+            for product in self.list(f"orders/{oid}/products"):
+                if linked_id(product, ORDER_KEYS) in (None, oid):
+                    self.found.add(
+                        "order_product",
+                        f"{oid}:{product['id']}",
+                        f"product of order {number}",
+                        product,
+                    )
+        for resource in ("invoices", "shipments"):
+            with self.found.reading(resource):
+                embedded = _embedded(order.get(resource))
+                items = embedded if embedded is not None else self.narrowed(resource, oid, "order")
+                for item in items:
+                    if embedded is not None or linked_id(item, ORDER_KEYS) == oid:
+                        self.keep(
+                            SINGULAR[resource], item, f"{SINGULAR[resource]} of order {number}"
+                        )
+        when = str(order.get("createdAt") or "")
+        for kind, value in order_links(order):
+            self.found.reveal(kind, value, f"shop order {number}", date=when)
+
+    def metafields(self, cid: int) -> None:
+        """Custom fields the shop keeps on the account (apps store personal data there)."""
+        with self.found.reading("customers/metafields"):
+            for field in self.list(f"customers/{cid}/metafields"):
+                self.found.add(
+                    "customer_metafield",
+                    f"{cid}:{field['id']}",
+                    f"field of shop customer {cid}",
+                    field,
+                )
+
+    def messages(self, ticket: dict[str, Any]) -> None:
+        tid = ticket["id"]
+        with self.found.reading("tickets/messages"):
+            for message in self.list(f"tickets/{tid}/messages"):
+                if linked_id(message, TICKET_KEYS) in (None, tid):
+                    # the id names its ticket, as an order product's names its order
+                    self.found.add(
+                        "ticket_message",
+                        f"{tid}:{message['id']}",
+                        f"message in ticket {tid}",
+                        message,
+                    )
+
+
+def _embedded(link: Any) -> list[dict[str, Any]] | None:
+    """The embedded items of a linked resource, or None when the order only links to them."""
+    if isinstance(link, dict):
+        resource = link.get("resource", link)
+        embedded = resource.get("embedded") if isinstance(resource, dict) else None
+        if isinstance(embedded, list):
+            return [e for e in embedded if isinstance(e, dict)]
+    return None

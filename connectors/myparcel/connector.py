@@ -1,0 +1,212 @@
+"""MyParcel (api.myparcel.nl): the shipments of the person's orders.
+
+Endpoints: `GET /shipments?reference_identifier=<order number>` for every order number the shop
+revealed, and `GET /shipments?q=<e-mail>` (a free-text search over every field, so each hit is
+checked on `recipient.email` before it is kept; `reference_identifier` is checked exactly too,
+since order 1042 must not bring in order 10421's parcel). A search that answers shipments not
+even mentioning the value searched for ignores its filter: every shipment is then read once and
+matched locally, not searched again per order.
+Paging: `page` (1–1000) and `size` (200, the maximum); `results` gives the total.
+Rate limits: per method and endpoint in a sliding window, `GET /shipments` 500 per 5 minutes,
+429s counting too; our budget stays under it.
+Auth: `Authorization: basic base64(API key)`; the docs ask for an identifying User-Agent.
+Quirks: the answer to a search is `{"data": {"search_results": {"shipments": [...], "results": N}}}`,
+without a search `{"data": {"shipments": [...]}}`: both are read.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from collections.abc import Iterator, Sequence
+from datetime import date
+from typing import Any, ClassVar, Self
+
+from bridge.core import kinds
+from bridge.core.config import Config, Setting
+from bridge.core.connector import (
+    Batch,
+    Collected,
+    Connector,
+    IndexEntry,
+    pages,
+    records_in,
+    require,
+    same_email,
+)
+from bridge.core.errors import NotFound, SystemFailure
+from bridge.core.http import HttpClient, RateBudget, Window
+from bridge.core.models import Identifier, Record
+from bridge.core.policy import Capability, Policy
+from bridge.core.steps import Step
+
+SIZE = 200
+CONCEPT = 1
+BUDGET = (Window(500, 300),)  # GET /shipments
+
+
+class MyParcelConnector(Connector):
+    name = "myparcel"
+    title = "MyParcel / PostNL (shipping)"
+    role = "processor: shipping"
+    settings = (
+        Setting("MYPARCEL_API_URL", "MyParcel API base URL.", default="https://api.myparcel.nl"),
+        Setting(
+            "MYPARCEL_API_KEY", "API key (MyParcel back office > Settings > API).", secret=True
+        ),
+    )
+    looks_up = frozenset({kinds.EMAIL, kinds.ORDER_NUMBER})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "shipment": ["shipping", "name", "addresses", "contact details", "track & trace"],
+    }
+    notes = (
+        "PostNL, as the carrier, keeps the delivery data of sent parcels under its own terms.",
+    )
+
+    def __init__(self, url: str, key: str) -> None:
+        token = base64.b64encode(key.encode()).decode()
+        self.http = HttpClient(
+            self.name,
+            url,
+            secrets=(key, token),
+            headers={"Authorization": f"basic {token}", "Accept": "application/json;charset=utf-8"},
+            budget=RateBudget(BUDGET),
+        )
+        self._whole: list[dict[str, Any]] | None = None  # see `_matching`
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(*require(config, cls.settings, cls.name))
+
+    def check(self) -> None:
+        self._search({"size": 30}, first_page_only=True)
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        for ident in identifiers:
+            if ident.kind == kinds.EMAIL:
+                with found.reading("shipments by e-mail address"):
+                    for shipment in self._matching("q", ident.value):
+                        if same_email((shipment.get("recipient") or {}).get("email"), ident.value):
+                            why = "e-mail address of the recipient"
+                            found.add("shipment", shipment["id"], why, shipment)
+            elif ident.kind == kinds.ORDER_NUMBER:
+                with found.reading("shipments by order number"):
+                    for shipment in self._matching("reference_identifier", ident.value):
+                        if str(shipment.get("reference_identifier")) == ident.value:
+                            why = f"shipment of order {ident.value} ({ident.via})"
+                            found.add("shipment", shipment["id"], why, shipment)
+        return found
+
+    def _matching(self, name: str, value: str) -> list[dict[str, Any]]:
+        """The shipments a search for `name=value` gives, to be matched by the caller. A search
+        seen answering shipments that do not even mention the value ignores its filter: it is
+        not sent again, every shipment is read once and matched here instead."""
+        if self._whole is None:
+            hits = self._search({name: value})
+            needle = value.casefold()
+            if all(needle in json.dumps(s, ensure_ascii=False).casefold() for s in hits):
+                return hits
+            self._whole = self._search({})
+        return self._whole
+
+    # -- erasure: only concept shipments (status 1) can be deleted; a printed one is kept by
+    # MyParcel and PostNL as proof of delivery until the term ends, then asked for by hand ------
+
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "shipment": Capability(
+            delete=True,
+            date="created",
+            only_if=("status", CONCEPT),
+            otherwise=Capability(
+                date="created",
+                keeps="its label was printed: MyParcel and PostNL keep the shipment as proof of "
+                "delivery, and MyParcel's API cannot delete it",
+            ),
+        ),
+    }
+    operations: ClassVar[dict[str, str]] = {"delete": "delete_shipment"}
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        steps = []
+        for record in records:
+            made = self.decide(record, policy, today)
+            reason = "a concept shipment (no label printed yet) can be deleted"
+            steps.append(
+                self.step(record, made, policy, **({"reason": reason} if made.automatic else {}))
+            )
+        return steps
+
+    def apply(self, step: Step, policy: Policy) -> str:
+        try:
+            self.http.request("DELETE", f"shipments/{step.record_id}", allow=(422,))
+        except NotFound:
+            return "already gone"
+        # MyParcel answers 422 both for a printed and for an unknown shipment: look again.
+        if self.fetch(step) is None:
+            return "deleted"
+        raise SystemFailure(self.name, f"shipment {step.record_id} could not be deleted (HTTP 422)")
+
+    def fetch(self, step: Step) -> dict[str, Any] | None:
+        try:
+            body = self.http.json("GET", f"shipments/{step.record_id}")
+        except NotFound:
+            return None
+        data = (body or {}).get("data") or {}
+        found = (data.get("search_results") or data).get("shipments") or []
+        return next((s for s in found if str(s.get("id")) == step.record_id), None)
+
+    # -- the scheduled sync: shipments by creation date (`from`, the day of the cursor: the
+    # filter takes dates), oldest first; the cursor moves with every page ------------------------
+
+    streams = ("shipments",)
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        query: dict[str, Any] = {"sort": "created", "order": "ASC"}
+        if cursor:
+            query["from"] = cursor[:10]
+        page, total = 1, 1
+        while page <= total:
+            body = self.http.json("GET", "shipments", params={**query, "size": SIZE, "page": page})
+            data = (body or {}).get("data") or {}
+            results = data.get("search_results", data)
+            shipments = results.get("shipments") or []
+            count = results.get("results")
+            total = (
+                math.ceil(int(count) / SIZE)
+                if isinstance(count, int)
+                else page + (len(shipments) == SIZE)
+            )
+            cursor = max([cursor or "", *(str(s.get("created") or "") for s in shipments)]) or None
+            yield Batch([_entry(s) for s in shipments], cursor)
+            page += 1
+
+    def _search(self, query: dict[str, Any], first_page_only: bool = False) -> list[dict[str, Any]]:
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            body = self.http.json("GET", "shipments", params={"size": SIZE, **query, "page": page})
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, dict):
+                raise SystemFailure(self.name, "unexpected answer to GET /shipments")
+            results = data.get("search_results", data)
+            shipments = results.get("shipments")
+            if not isinstance(shipments, list):
+                raise SystemFailure(self.name, "unexpected answer to GET /shipments")
+            total = results.get("results")
+            size = int(results.get("size") or query.get("size") or SIZE)
+            if first_page_only:
+                return shipments, 1
+            return shipments, math.ceil(int(total) / size) if isinstance(total, int) else None
+
+        return records_in(list(pages(fetch, self.name, page_size=SIZE)), self.name, "shipments")
+
+
+def _entry(shipment: dict[str, Any]) -> IndexEntry:
+    reference = shipment.get("reference_identifier")
+    return IndexEntry(
+        "shipment",
+        str(shipment["id"]),
+        (shipment.get("recipient") or {}).get("email"),
+        shipment.get("created"),
+        ((kinds.ORDER_NUMBER, str(reference)),) if reference else (),
+    )

@@ -1,0 +1,448 @@
+"""PayPal (REST): Transaction Search and Invoicing.
+
+Endpoints: `POST /v1/oauth2/token` (client credentials; the token is cached until it expires and
+renewed once on a 401), `GET /v1/reporting/transactions` (`fields=all`, `page_size=500`), and
+`POST /v2/invoicing/search-invoices` (`recipient_email`, `page_size=100`).
+Finding a person: the reporting API has no payer filter. Transaction ids the shop revealed are
+looked up with `transaction_id` in a window around the order date; besides, the last 3 years (the
+API's limit) are scanned in 31-day windows (its maximum range), keeping exact matches of
+`payer_info.email_address` and the refunds of matched transactions (`paypal_reference_id`).
+A window that answers `RESULTSET_TOO_LARGE` (over 10,000 rows) is split in two.
+Rate limits: none published; 429 `RATE_LIMIT_REACHED`, retried by the HTTP layer.
+Quirks: transactions appear up to 3 hours after they happen. PayPal is an independent controller
+for its own account holders: the package says so.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar, Self
+
+from bridge.core import kinds
+from bridge.core.config import Config, Setting
+from bridge.core.connector import (
+    Batch,
+    Collected,
+    Connector,
+    IndexEntry,
+    records_in,
+    require,
+    same_email,
+)
+from bridge.core.errors import AuthFailure, SystemFailure
+from bridge.core.http import HttpClient
+from bridge.core.models import Identifier, Record
+from bridge.core.policy import Action, Capability, Policy
+from bridge.core.steps import Step
+
+PAGE_SIZE = 500
+WINDOW = timedelta(days=31)
+HISTORY = timedelta(days=3 * 365)
+TOKEN_MARGIN_S = 60
+LOOKBACK = timedelta(
+    hours=3
+)  # "It takes a maximum of three hours for executed transactions to appear"
+
+
+# How far outside its window a transaction may lie before the window counts as ignored: PayPal
+# filters on a date the answer need not show (initiation or update).
+SLACK = timedelta(days=1)
+
+
+def _tid(detail: dict[str, Any]) -> str | None:
+    info = detail.get("transaction_info")
+    return str(info.get("transaction_id")) if isinstance(info, dict) else None
+
+
+def _when(detail: dict[str, Any]) -> datetime | None:
+    info = detail.get("transaction_info") or {}
+    return _parse(str(info.get("transaction_initiation_date") or ""))
+
+
+def _within(detail: dict[str, Any], start: datetime, end: datetime) -> bool:
+    """Whether a transaction lies in [start, end]; one that shows no date is let through."""
+    when = _when(detail)
+    return when is None or start <= when <= end
+
+
+def _has(detail: dict[str, Any], extra: dict[str, str]) -> bool:
+    wanted = extra.get("transaction_id")
+    return wanted is None or _tid(detail) == wanted
+
+
+def _listed(body: Any, key: str, what: str) -> list[dict[str, Any]]:
+    """The items of a search answer. PayPal leaves the list out when nothing matched, so a
+    missing list is empty only where the answer says so (`total_items` 0); any other shape is a
+    failure of that search, never an empty result."""
+    if not isinstance(body, dict):
+        raise SystemFailure("paypal", f"answered {what} in an unexpected shape (not an object)")
+    items = body.get(key)
+    if items is None and body.get("total_items") in (0, "0"):
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise SystemFailure("paypal", f"answered {what} in an unexpected shape (no {key})")
+    if key == "transaction_details" and not all(_tid(i) for i in items):
+        raise SystemFailure("paypal", "answered transactions without a transaction id")
+    return items
+
+
+def _count(value: Any, what: str) -> int:
+    if value is None:
+        return 1
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return int(value)
+    raise SystemFailure("paypal", f"answered {what} with an unreadable page count")
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _parse(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def paypal_error(response: Any) -> str:
+    """PayPal's error body: `name` and `message` (OAuth errors: `error_description`)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return f"HTTP {response.status_code}"
+    if not isinstance(body, dict):
+        return f"HTTP {response.status_code}"
+    name = body.get("name") or body.get("error") or ""
+    message = body.get("message") or body.get("error_description") or ""
+    return f"HTTP {response.status_code} {name}: {message}".strip(": ")
+
+
+class PayPalConnector(Connector):
+    name = "paypal"
+    title = "PayPal (payments)"
+    role = "processor: payments; independent controller for its own account holders"
+    settings = (
+        Setting("PAYPAL_API_URL", "PayPal REST API base URL.", default="https://api-m.paypal.com"),
+        Setting("PAYPAL_CLIENT_ID", "REST app client id.", secret=True),
+        Setting("PAYPAL_CLIENT_SECRET", "REST app secret.", secret=True),
+    )
+    looks_up = frozenset({kinds.EMAIL, kinds.PAYPAL_TRANSACTION_ID})
+    categories: ClassVar[dict[str, list[str]]] = {
+        "paypal_transaction": ["payments", "name", "e-mail address", "addresses", "PayPal account"],
+        "paypal_invoice": ["invoices", "name", "e-mail address", "addresses"],
+    }
+    notes = (
+        "PayPal is an independent controller for its own account holders: for the data of your "
+        "PayPal account itself, ask PayPal (paypal.com > Privacy).",
+        "PayPal shows a transaction up to 3 hours after it happened: one made in the last 3 hours "
+        "may be missing from this package.",
+        "PayPal's reporting covers the last 3 years; older PayPal payments are listed by the shop only.",
+    )
+
+    def __init__(self, url: str, client_id: str, secret: str, now: datetime | None = None) -> None:
+        self.http = HttpClient(
+            self.name, url, secrets=(client_id, secret), error_message=paypal_error
+        )
+        self._credentials = (client_id, secret)
+        self._token: tuple[str, float] | None = None
+        self._token_lock = threading.Lock()
+        self._now = now
+        # Filled by the scan, so that transaction-id lookups in a later round need no request.
+        self._refunds_by_reference: dict[str, list[dict[str, Any]]] = {}
+        self._scanned: dict[str, dict[str, Any]] = {}
+        self._emails: set[str] = set()
+        self._refunds_seen: set[str] = set()
+        self._everything: list[dict[str, Any]] | None = None  # see `_transactions`
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        url, client_id, secret = require(config, cls.settings, cls.name)
+        return cls(url, client_id, secret)
+
+    @property
+    def now(self) -> datetime:
+        return self._now or datetime.now(UTC)
+
+    def check(self) -> None:
+        self._authorized(
+            "GET",
+            "/v1/reporting/transactions",
+            params=self._window_params(self.now - timedelta(days=1), self.now, page_size=1),
+        )
+
+    def collect(self, identifiers: Sequence[Identifier]) -> Collected:
+        found = Collected()
+        emails = [i.value for i in identifiers if i.kind == kinds.EMAIL]
+        tids = {i.value: i for i in identifiers if i.kind == kinds.PAYPAL_TRANSACTION_ID}
+        for email in emails:
+            self._scan(email, found)
+            with found.reading("invoices"):
+                self._invoices(email, found)
+        for ident in tids.values():
+            with found.reading("transactions by id"):
+                self._lookup(ident, found)
+        return found
+
+    # -- erasure: PayPal has no API for it: its records are kept by PayPal, and a request is
+    # prepared ----------------------------------------------------------------------------------
+
+    _kept = (
+        "PayPal keeps its transaction records itself and offers no API to erase them; the shop "
+        "asks PayPal to restrict them (see the manual step)"
+    )
+    _basis = "PayPal's own legal duties as a payment processor; the shop's copy under art. 52 AWR"
+    capabilities: ClassVar[dict[str, Capability]] = {
+        "paypal_transaction": Capability(
+            date="transaction_info.transaction_initiation_date", keeps=_kept, basis=_basis
+        ),
+        "paypal_invoice": Capability(date="detail.invoice_date", keeps=_kept, basis=_basis),
+    }
+
+    def plan_erasure(self, records: Sequence[Record], policy: Policy, today: date) -> list[Step]:
+        steps = [self.step(r, self.decide(r, policy, today), policy) for r in records]
+        if records:
+            ids = sorted(r.id for r in records)
+            steps.append(
+                Step(
+                    system=self.name,
+                    record_type="erasure_request",
+                    record_id="paypal",
+                    action=Action.manual,
+                    operation="manual",
+                    reason="PayPal has no erasure API, and is an independent controller for its own "
+                    "account holders",
+                    instruction=(
+                        "Send this request to PayPal's merchant support (paypal.com > Help > Contact, "
+                        'as the merchant account): "Under art. 17 and 19 GDPR our customer has asked '
+                        "us to erase their personal data. Please erase, or restrict where you must keep "
+                        "them, the personal data in the following transactions and invoices of our "
+                        f'account: {", ".join(ids)}." Tell the customer that for their own PayPal '
+                        "account they must ask PayPal directly."
+                    ),
+                )
+            )
+        return steps
+
+    # -- transactions -------------------------------------------------------------------------
+
+    def _scan(self, email: str, found: Collected) -> None:
+        """Every window of the last 3 years, newest first; exact payer e-mail matches. With an
+        index: the indexed transactions by id, and a scan only of the time since its sync."""
+        self._emails.add(email)
+        matched: list[dict[str, Any]] = []
+        end = self.now
+        oldest = self.now - HISTORY + timedelta(days=1)
+        synced = self.index.cursors.get("transactions") if self.index else None
+        if self.index is not None and synced:
+            oldest = max(oldest, (_parse(synced) or self.now) - LOOKBACK)
+            found.lookup.append(
+                f"transactions: index (synced {self.index.synced_at}) and a scan since"
+            )
+            for tid, when in self.index.records_of(email, "paypal_transaction"):
+                matched += self._by_id(tid, when)
+        else:
+            found.lookup.append("transactions: live scan of 31-day windows over 3 years (no index)")
+        while end > oldest:
+            start = max(end - WINDOW, oldest)
+            for detail in self._transactions(start, end):
+                info = detail.get("transaction_info") or {}
+                ref = info.get("paypal_reference_id")
+                if ref:
+                    self._refunds_by_reference.setdefault(ref, []).append(detail)
+                if same_email((detail.get("payer_info") or {}).get("email_address"), email):
+                    matched.append(detail)
+            end = start
+        for detail in matched:
+            tid = detail["transaction_info"]["transaction_id"]
+            self._scanned[tid] = detail
+            found.add("paypal_transaction", tid, "e-mail address of the PayPal payer", detail)
+            self._add_refunds(tid, found)
+
+    def _lookup(self, ident: Identifier, found: Collected) -> None:
+        when = _parse(ident.context.get("date", "")) or self.now
+        if when < self.now - HISTORY:
+            found.notes.append(
+                f"PayPal transaction {ident.value} ({ident.via}) is older than the 3 years "
+                "PayPal's reporting covers."
+            )
+            return
+        if ident.value in self._scanned:
+            hits = [self._scanned[ident.value]]
+        else:  # `transaction_id` only narrows: the answer must be that very transaction
+            hits = [
+                d
+                for d in self._by_id(ident.value, ident.context.get("date"))
+                if _tid(d) == ident.value
+            ][:1]
+        if not hits:
+            found.notes.append(f"PayPal transaction {ident.value} ({ident.via}) was not found.")
+        for detail in hits:
+            payer = (detail.get("payer_info") or {}).get("email_address")
+            why = f"transaction {ident.value}, named by {ident.via}"
+            if payer and not any(same_email(payer, e) for e in self._emails):
+                why += "; paid from a PayPal account with another e-mail address"
+                found.notes.append(
+                    f"Transaction {ident.value} was paid from a PayPal account whose e-mail "
+                    "address differs from yours; the shop's order links it to you."
+                )
+            found.add("paypal_transaction", ident.value, why, detail)
+            self._add_refunds(ident.value, found)
+
+    def _by_id(self, tid: str, date_known: str | None) -> list[dict[str, Any]]:
+        """One transaction by id, in a window from just before the date it is known by."""
+        when = _parse(date_known or "") or self.now
+        start = max(when - timedelta(days=2), self.now - HISTORY + timedelta(days=1))
+        end = min(start + WINDOW, self.now)
+        return list(self._transactions(start, end, transaction_id=tid))
+
+    # -- the scheduled sync: 31-day windows from the cursor, looking back 3 hours for the
+    # transactions PayPal shows late; each window's end is the next cursor ----------------------
+
+    streams = ("transactions",)
+
+    def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        now = self.now  # fixed for the run: the last window ends here
+        start = (_parse(cursor) or now) - LOOKBACK if cursor else now - HISTORY + timedelta(days=1)
+        while True:
+            end = min(start + WINDOW, now)
+            entries = [_entry(d) for d in self._transactions(start, end)]
+            yield Batch(entries, _stamp(end))
+            if end >= now:
+                return
+            start = end
+
+    def _add_refunds(self, tid: str, found: Collected) -> None:
+        if self.index is not None and self.index.cursors.get("transactions"):
+            for rid, when in self.index.linked(
+                kinds.PAYPAL_TRANSACTION_ID, tid, "paypal_transaction"
+            ):
+                if rid != tid and rid not in self._refunds_seen:
+                    self._refunds_seen.add(rid)
+                    self._refunds_by_reference.setdefault(tid, []).extend(self._by_id(rid, when))
+        for refund in self._refunds_by_reference.get(tid, []):
+            rid = refund["transaction_info"]["transaction_id"]
+            found.add("paypal_transaction", rid, f"refund of PayPal transaction {tid}", refund)
+
+    def _transactions(
+        self, start: datetime, end: datetime, **extra: str
+    ) -> Iterator[dict[str, Any]]:
+        """The transactions of a window. The window only narrows: a server seen answering
+        transactions far outside it is taken to ignore it, and what it answered (all it has) is
+        kept and windowed here, instead of reading everything again for every window."""
+        if self._everything is not None:
+            yield from (d for d in self._everything if _within(d, start, end) and _has(d, extra))
+            return
+        details = list(self._read(start, end, **extra))
+        if not extra and any(not _within(d, start - SLACK, end + SLACK) for d in details):
+            self._everything = details
+        yield from (d for d in details if _within(d, start - SLACK, end + SLACK))
+
+    def _read(self, start: datetime, end: datetime, **extra: str) -> Iterator[dict[str, Any]]:
+        page, total_pages = 1, 1
+        while page <= total_pages:
+            params = self._window_params(start, end, page=page, **extra)
+            response = self._authorized(
+                "GET", "/v1/reporting/transactions", params=params, allow=(400,)
+            )
+            body = self.http.parse(response)
+            if response.status_code == 400:
+                if (
+                    body
+                    and body.get("name") == "RESULTSET_TOO_LARGE"
+                    and end - start > timedelta(hours=1)
+                ):
+                    middle = start + (end - start) / 2
+                    yield from self._read(start, middle, **extra)
+                    yield from self._read(middle, end, **extra)
+                    return
+                raise SystemFailure(self.name, paypal_error(response), 400)
+            yield from _listed(body, "transaction_details", "transactions")
+            total_pages = _count(body.get("total_pages"), "transactions")
+            page += 1
+
+    def _window_params(self, start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
+        return {
+            "start_date": _stamp(start),
+            "end_date": _stamp(end),
+            "fields": "all",
+            "page_size": extra.pop("page_size", PAGE_SIZE),
+            **extra,
+        }
+
+    # -- invoices -----------------------------------------------------------------------------
+
+    def _invoices(self, email: str, found: Collected) -> None:
+        page, total_pages = 1, 1
+        while page <= total_pages:
+            response = self._authorized(
+                "POST",
+                "/v2/invoicing/search-invoices",
+                params={"page": page, "page_size": 100, "total_required": "true"},
+                json_body={"recipient_email": email},
+                read=True,  # a search: repeated when its answer is doubtful
+            )
+            body = self.http.parse(response)
+            for invoice in records_in(_listed(body, "items", "invoices"), self.name, "invoices"):
+                recipients = invoice.get("primary_recipients") or []
+                if any(
+                    same_email((r.get("billing_info") or {}).get("email_address"), email)
+                    for r in recipients
+                ):
+                    found.add(
+                        "paypal_invoice",
+                        invoice["id"],
+                        "e-mail address of the invoice's recipient",
+                        invoice,
+                    )
+            total_pages = _count(body.get("total_pages"), "invoices")
+            page += 1
+
+    # -- auth ---------------------------------------------------------------------------------
+
+    def _authorized(self, method: str, path: str, **kwargs: Any) -> Any:
+        try:
+            return self.http.request(method, path, headers=self._bearer(), **kwargs)
+        except AuthFailure:
+            self._token = None  # expired or revoked before its time: one fresh token, once
+            return self.http.request(method, path, headers=self._bearer(), **kwargs)
+
+    def _bearer(self) -> dict[str, str]:
+        with self._token_lock:
+            if self._token is None or time.monotonic() >= self._token[1]:
+                body = self.http.json(
+                    "POST",
+                    "/v1/oauth2/token",
+                    data={"grant_type": "client_credentials"},
+                    auth=self._credentials,
+                    read=True,  # a new token changes nothing: repeated when in doubt
+                )
+                if not isinstance(body, dict) or "access_token" not in body:
+                    raise SystemFailure(self.name, "token endpoint gave no access_token")
+                ttl = float(body.get("expires_in") or 0)
+                self._token = (
+                    body["access_token"],
+                    time.monotonic() + max(ttl - TOKEN_MARGIN_S, 0),
+                )
+                self.http.redact.secrets.append(body["access_token"])
+            return {"Authorization": f"Bearer {self._token[0]}"}
+
+
+def _entry(detail: dict[str, Any]) -> IndexEntry:
+    info = detail.get("transaction_info") or {}
+    links = [
+        (kinds.PAYPAL_TRANSACTION_ID, info.get("transaction_id")),
+        (kinds.PAYPAL_TRANSACTION_ID, info.get("paypal_reference_id")),
+        (kinds.ORDER_NUMBER, info.get("invoice_id")),
+    ]
+    return IndexEntry(
+        "paypal_transaction",
+        str(info.get("transaction_id")),
+        (detail.get("payer_info") or {}).get("email_address"),
+        info.get("transaction_initiation_date"),
+        tuple((k, str(v)) for k, v in links if v),
+    )
