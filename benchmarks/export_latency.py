@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from bridge import api
+from bridge.app import App
 from bridge.collect import identity
 from bridge.core import http
 from bridge.core.config import Config
@@ -128,7 +129,8 @@ def main() -> None:
             email = sandbox.shop.subject_email
             for indexed in (False, True):
                 if indexed:
-                    assert sync(config).ok
+                    with App(config) as syncing:
+                        assert sync(syncing.store, syncing.connectors).ok
                 fast, requests, path = measure(config, email)
                 with one_at_a_time():
                     slow, slow_requests, _ = measure(config, email)

@@ -32,11 +32,11 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 from bridge import api
+from bridge.app import App
 from bridge.collect.identity import resolve
 from bridge.core.config import Config
 from bridge.core.connector import Connector
 from bridge.core.models import SourceResult
-from bridge.erasure.process import erase
 from sandbox.faults import MIXED, RandomFaults, random_faults
 from sandbox.server import SHOPS, Sandbox, start, unlimited
 from sandbox.snapshot import snapshot
@@ -142,7 +142,8 @@ def one(shop: str, rate: float, seed: int, kinds: tuple[str, ...] = MIXED) -> Ru
             faults.requests.clear()
             faults.reached.clear()
         started = time.perf_counter()
-        result = erase(email, config, api.policy_for(config), open_connectors=opener)
+        with App(config, factory=fast) as erasing:
+            result = erasing.erase(email, dry_run=False).result
         run.erase_s = time.perf_counter() - started
         run.erased = result.complete
         run.failed += result.problems

@@ -1,7 +1,7 @@
 """Does the official WooCommerce client's new-connection-per-call matter?
 
 The client calls `requests.request()`, which opens (and closes) a connection for every call; the
-connector keeps the client's URL building and OAuth signing but sends through one pooled session.
+connector signs with the package's public OAuth class and sends through one pooled session.
 This script makes the same N signed calls both ways against the sandbox fake and prints wall time,
 connections opened, and the ratio. Run: `.venv/bin/python benchmarks/woocommerce_connections.py`
 """

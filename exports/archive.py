@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bridge.core.dirs import private_dir
-from exports.manifest import Entry
+from exports.manifest import ArchivedFile
 
 FILE_MODE = 0o600
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -28,21 +28,23 @@ class ZipWriter:
         self._archive = archive
         stamp = moment.timetuple()[:6]
         self._date_time = max(stamp, _ZIP_EPOCH)
-        self._entries: list[Entry] = []
+        self._entries: list[ArchivedFile] = []
 
     @property
-    def entries(self) -> list[Entry]:
+    def entries(self) -> list[ArchivedFile]:
         """The files added so far, in the order they were added."""
         return list(self._entries)
 
-    def add(self, path: str, content: bytes) -> Entry:
+    def add(self, path: str, content: bytes) -> ArchivedFile:
         """Add one file, deflated, with the moment as its date and owner-only permissions."""
         info = zipfile.ZipInfo(path, date_time=self._date_time)
         info.compress_type = zipfile.ZIP_DEFLATED
         info.create_system = 3  # unix, so the permissions below are honoured on extraction
         info.external_attr = (0o100000 | FILE_MODE) << 16
         self._archive.writestr(info, content)
-        entry = Entry(path=path, sha256=hashlib.sha256(content).hexdigest(), bytes=len(content))
+        entry = ArchivedFile(
+            path=path, sha256=hashlib.sha256(content).hexdigest(), bytes=len(content)
+        )
         self._entries.append(entry)
         return entry
 

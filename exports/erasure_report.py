@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from bridge.core.policy import Action
-from bridge.core.steps import ErasureReport, ReportStep, SystemReport
+from bridge.core.steps import StepState
 from exports.archive import atomic_zip, ensure_private_dir
+from exports.erasure_models import ErasureReport, ReportStep, SystemReport
 from exports.html import anchor, environment
 from exports.jsonfile import to_json_bytes
 from exports.labels import (
@@ -31,20 +32,20 @@ from exports.labels import (
     state_words,
     system_status_words,
 )
-from exports.manifest import Entry, file_list
+from exports.manifest import ArchivedFile, file_list
 from exports.naming import PREFIX, as_utc, subject_tag, utc_stamp
 
 TEMPLATE = "erasure.html.j2"
 REPORT_JSON = "erasure-report.json"
 ID_LIMIT = 60  # ids (or id ranges) shown in one cell; all of them are in erasure-report.json
 COMPLETE, DRY_RUN, OPEN = "complete", "dry_run", "open"
-FAILED = "failed"
+FAILED = StepState.failed.value
 SECTIONS = (Action.delete, Action.anonymise, Action.retain, Action.manual)
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,17}", re.ASCII)
 
 
 @dataclass(frozen=True)
-class Row:
+class StepRow:
     """Steps of one system alike in all but their record id, shown as one row."""
 
     action: Action
@@ -68,11 +69,11 @@ class Section:
     key: str
     words: Words
     count: int
-    rows: list[Row]
+    rows: list[StepRow]
 
 
 @dataclass(frozen=True)
-class SystemView:
+class ErasureSystemView:
     anchor: str
     system: str
     title: str
@@ -82,7 +83,7 @@ class SystemView:
     error: str | None
     counts: dict[str, int]
     sections: list[Section]
-    todo: list[Row]
+    todo: list[StepRow]
     notice: str
 
     @property
@@ -91,7 +92,7 @@ class SystemView:
 
 
 @dataclass(frozen=True)
-class PageView:
+class ErasurePageView:
     verdict: str
     erasure_id: str
     subject: str
@@ -100,10 +101,10 @@ class PageView:
     failed: int
     todo: int
     unapplied: int
-    not_collected: list[SystemView]
-    todo_systems: list[SystemView]
-    failed_systems: list[SystemView]
-    systems: list[SystemView]
+    not_collected: list[ErasureSystemView]
+    todo_systems: list[ErasureSystemView]
+    failed_systems: list[ErasureSystemView]
+    systems: list[ErasureSystemView]
     columns: list[tuple[str, Words]]
     tool: str
 
@@ -133,7 +134,7 @@ def compact_ids(ids: list[str], limit: int = ID_LIMIT) -> str:
     return shown if len(parts) <= limit else f"{shown}, … +{len(parts) - limit}"
 
 
-def _rows(steps: list[ReportStep], words: dict[Action, Words]) -> list[Row]:
+def _rows(steps: list[ReportStep], words: dict[Action, Words]) -> list[StepRow]:
     """Steps grouped by everything but their id, in the order their first step comes."""
     groups: dict[tuple[Any, ...], list[ReportStep]] = {}
     for step in steps:
@@ -149,7 +150,7 @@ def _rows(steps: list[ReportStep], words: dict[Action, Words]) -> list[Row]:
         )
         groups.setdefault(key, []).append(step)
     return [
-        Row(
+        StepRow(
             action=first.action,
             action_words=words[first.action],
             record_type=first.record_type,
@@ -172,7 +173,7 @@ def _section_of(step: ReportStep) -> str:
     return FAILED if step.state == FAILED else step.action.value
 
 
-def _system(index: int, system: SystemReport, words: dict[Action, Words]) -> SystemView:
+def _system(index: int, system: SystemReport, words: dict[Action, Words]) -> ErasureSystemView:
     ordered = sorted(system.steps, key=lambda s: s.seq)
     by_section: dict[str, list[ReportStep]] = {}
     for step in ordered:
@@ -187,7 +188,7 @@ def _system(index: int, system: SystemReport, words: dict[Action, Words]) -> Sys
         for key in [*(a.value for a in SECTIONS), FAILED]
         if key in by_section
     ]
-    return SystemView(
+    return ErasureSystemView(
         anchor=anchor(index, system.system),
         system=system.system,
         title=system.title or system.system,
@@ -202,7 +203,7 @@ def _system(index: int, system: SystemReport, words: dict[Action, Words]) -> Sys
         todo=[
             row
             for row in _rows(by_section.get(Action.manual.value, []), words)
-            if row.state == "manual"
+            if row.state == StepState.manual
         ],
         notice=system.notice,
     )
@@ -213,19 +214,19 @@ def verdict(report: ErasureReport) -> str:
     if report.dry_run:
         return DRY_RUN
     steps = [step for system in report.systems for step in system.steps]
-    left = [s for s in steps if s.state in (FAILED, "manual", "planned")]
+    left = [s for s in steps if s.state in (FAILED, StepState.manual, StepState.planned)]
     not_collected = [s for s in report.systems if s.status == "error"]
     finished = not (left or not_collected or report.problems or report.open_manual_steps)
     return COMPLETE if report.complete and finished else OPEN
 
 
-def page_view(report: ErasureReport) -> PageView:
+def page_view(report: ErasureReport) -> ErasurePageView:
     """Everything the erasure page shows, in the order it shows it."""
     words = PLANNED_ACTION_WORDS if report.dry_run else ACTION_WORDS
     systems = [_system(i, s, words) for i, s in enumerate(report.systems, start=1)]
     steps = [step for system in report.systems for step in system.steps]
-    todo = sum(1 for s in steps if s.state == "manual")
-    return PageView(
+    todo = sum(1 for s in steps if s.state == StepState.manual)
+    return ErasurePageView(
         verdict=verdict(report),
         erasure_id=report.erasure_id or "",
         subject=report.subject_hash[:8],
@@ -233,7 +234,7 @@ def page_view(report: ErasureReport) -> PageView:
         problems=report.problems,
         failed=sum(1 for s in steps if s.state == FAILED),
         todo=max(todo, report.open_manual_steps),
-        unapplied=0 if report.dry_run else sum(1 for s in steps if s.state == "planned"),
+        unapplied=0 if report.dry_run else sum(1 for s in steps if s.state == StepState.planned),
         not_collected=[s for s in systems if s.status == "error"],
         todo_systems=[s for s in systems if s.todo],
         failed_systems=[s for s in systems if s.counts[FAILED]],
@@ -260,7 +261,7 @@ def _step_counts(system: SystemReport) -> dict[str, dict[str, int]]:
     return counts
 
 
-def erasure_manifest(report: ErasureReport, entries: list[Entry]) -> dict[str, Any]:
+def erasure_manifest(report: ErasureReport, entries: list[ArchivedFile]) -> dict[str, Any]:
     """The manifest of an erasure report whose other files are `entries`."""
     dumped = report.model_dump(
         mode="json", include={"erasure_id", "generated_at", "dry_run", "complete"}

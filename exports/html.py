@@ -37,7 +37,7 @@ class TypeSummary:
 
 
 @dataclass(frozen=True)
-class Row:
+class RecordRow:
     id: str
     matched_by: str
     cells: list[str]
@@ -50,11 +50,11 @@ class Table:
     type: str
     csv_path: str
     columns: list[str]
-    rows: list[Row]
+    rows: list[RecordRow]
 
 
 @dataclass(frozen=True)
-class SystemView:
+class PackageSystemView:
     anchor: str
     system: str
     title: str
@@ -69,14 +69,14 @@ class SystemView:
 
 
 @dataclass(frozen=True)
-class PageView:
+class PackagePageView:
     email: str
     generated_at: str
     complete: bool
     warn: bool
-    failed: list[SystemView]
-    manual: list[SystemView]
-    systems: list[SystemView]
+    failed: list[PackageSystemView]
+    manual: list[PackageSystemView]
+    systems: list[PackageSystemView]
     total: int
     tool: str
     version: str
@@ -92,7 +92,7 @@ def _table(record_type: str, records: list[Record], csv_path: str) -> Table:
     columns = key_columns(filled)
     values = frame[columns].to_numpy(dtype=object).tolist() if columns else [[]] * len(records)
     rows = [
-        Row(
+        RecordRow(
             id=record.id,
             matched_by=LIST_SEPARATOR.join(record.matched_by),
             cells=[_short(str(value)) for value in cells],
@@ -108,7 +108,7 @@ def anchor(index: int, system: str) -> str:
     return f"system-{index}-{slug}" if slug else f"system-{index}"
 
 
-def _system(index: int, source: SourceResult, paths: dict[str, str]) -> SystemView:
+def _system(index: int, source: SourceResult, paths: dict[str, str]) -> PackageSystemView:
     groups: dict[str, list[Record]] = {}
     for record in source.records:
         groups.setdefault(record.type, []).append(record)
@@ -122,7 +122,7 @@ def _system(index: int, source: SourceResult, paths: dict[str, str]) -> SystemVi
         )
         for t in types
     ]
-    return SystemView(
+    return PackageSystemView(
         anchor=anchor(index, source.system),
         system=source.system,
         title=source.title or source.system,
@@ -137,12 +137,12 @@ def _system(index: int, source: SourceResult, paths: dict[str, str]) -> SystemVi
     )
 
 
-def page_view(package: DataPackage) -> PageView:
+def page_view(package: DataPackage) -> PackagePageView:
     """Everything the template shows, in the order it shows it."""
     paths = csv_paths(by_type(package))
     systems = [_system(i, source, paths) for i, source in enumerate(package.sources, start=1)]
     failed = [s for s in systems if s.status in (Status.error, Status.partial)]
-    return PageView(
+    return PackagePageView(
         email=package.subject.email.strip(),
         generated_at=as_utc(package.generated_at).strftime("%Y-%m-%d %H:%M UTC"),
         complete=package.complete,

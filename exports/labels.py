@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 from bridge.core.models import Status
 from bridge.core.policy import Action
+from bridge.core.steps import StepState
 
 
 class Words(NamedTuple):
@@ -44,13 +45,13 @@ PLANNED_ACTION_WORDS: dict[Action, Words] = {
     Action.manual: Words("handmatig", "by hand"),
 }
 
-# The state of one erasure step (bridge.core.steps.ReportStep.state).
+# The state of one erasure step (exports.erasure_models.ReportStep.state).
 STATE_WORDS: dict[str, Words] = {
-    "planned": Words("gepland", "planned"),
-    "done": Words("gedaan", "done"),
-    "failed": Words("mislukt", "failed"),
-    "manual": Words("te doen", "to do"),
-    "confirmed": Words("bevestigd", "confirmed"),
+    StepState.planned: Words("gepland", "planned"),
+    StepState.done: Words("gedaan", "done"),
+    StepState.failed: Words("mislukt", "failed"),
+    StepState.manual: Words("te doen", "to do"),
+    StepState.confirmed: Words("bevestigd", "confirmed"),
 }
 
 

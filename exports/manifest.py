@@ -11,7 +11,7 @@ from exports.jsonfile import to_json_bytes
 
 
 @dataclass(frozen=True)
-class Entry:
+class ArchivedFile:
     """One file written into the zip."""
 
     path: str
@@ -19,12 +19,12 @@ class Entry:
     bytes: int
 
 
-def file_list(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+def file_list(entries: Sequence[ArchivedFile]) -> list[dict[str, Any]]:
     """The `files` of a manifest: path, SHA-256 and size of each file, in the order written."""
     return [{"path": e.path, "sha256": e.sha256, "bytes": e.bytes} for e in entries]
 
 
-def manifest(package: DataPackage, entries: Sequence[Entry]) -> dict[str, Any]:
+def manifest(package: DataPackage, entries: Sequence[ArchivedFile]) -> dict[str, Any]:
     """The manifest of a package whose other files are `entries`."""
     dumped = package.model_dump(mode="json", include={"generated_at", "complete"})
     return {
@@ -45,6 +45,6 @@ def manifest(package: DataPackage, entries: Sequence[Entry]) -> dict[str, Any]:
     }
 
 
-def manifest_json(package: DataPackage, entries: Sequence[Entry]) -> bytes:
+def manifest_json(package: DataPackage, entries: Sequence[ArchivedFile]) -> bytes:
     """The content of manifest.json."""
     return to_json_bytes(manifest(package, entries))

@@ -15,8 +15,8 @@ A `Hostility` per system has three knobs:
   OAuth 1.0a signature over that) and the names (`IGNORED`). Names in `INSIDE` stay in the
   request because removing them would make it invalid: the fake validates them and then ignores
   them itself (PayPal's required `start_date`/`end_date`).
-- `respell`: unconfirmed fields in the other documented spelling (`RESPELLINGS`), rewritten in
-  the JSON answers (Content-Length kept right).
+- `respell`: unconfirmed fields in the other documented spelling (each system's `RESPELLING`),
+  rewritten in the JSON answers (Content-Length kept right).
 - `missing`: side resources that answer 404 with the vendor's own error body; a name matches a
   path that has it as a segment (`.json` suffix ignored), e.g. "quotes" for `/nl/quotes.json`,
   `/nl/quotes/count.json` and `/nl/quotes/7.json`.
@@ -24,136 +24,38 @@ A `Hostility` per system has three knobs:
 `HOSTILE` is everything at once, per system; `one_at_a_time()` splits it into single knobs so a
 test can turn them on one by one. `Hostile` goes inside `sandbox.faults.Faults`, so the fault
 queue and the request log see every request as the client sent it.
+
+What differs per system (its 404 body, its respellings) is in the system's own folder, found
+through `SYSTEM_MODULES`; this module is the mechanism.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
 
 from werkzeug.wrappers import Response
 
-from connectors.feedbackcompany.fake import failure
-from connectors.lightspeed.fake import rest as ls_rest
-from connectors.mollie.fake import hal as mollie_hal
-from connectors.myparcel.fake import query as mp_query
-from connectors.paypal.fake import http as paypal_http
-from connectors.woocommerce.fake import rest as woo_rest
-from sandbox.data import FeedbackStore
+from sandbox.environ import IGNORED, ORIGINAL_QUERY, segments
+from sandbox.plugin import Hostility, Respeller, fakes
 
 JSON = dict[str, Any]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
-IGNORED = "sandbox.hostile.ignored"  # environ: the names the request is answered without
-ORIGINAL_QUERY = "sandbox.hostile.query"  # environ: QUERY_STRING as the client sent it
+
+def _parts() -> dict[str, ModuleType]:
+    """Each system's own hostile parts (its `Fake.hostile` module), by system name."""
+    return {name: importlib.import_module(f.hostile) for name, f in fakes().items() if f.hostile}
 
 
-@dataclass(frozen=True)
-class Hostility:
-    """How hostile one system's fake is (see the module docstring); the default is not at all."""
-
-    ignore: frozenset[str] = frozenset()
-    respell: bool = False
-    missing: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.ignore or self.respell or self.missing)
-
-
-# Names the fake validates and then ignores itself: without them the request is invalid.
-INSIDE: dict[str, frozenset[str]] = {"paypal": frozenset({"start_date", "end_date"})}
-# The POSTs whose JSON body keys are search criteria (ignored keys are removed from the body).
-SEARCH_POSTS: dict[str, tuple[str, ...]] = {"paypal": ("/v2/invoicing/search-invoices",)}
-
-HOSTILE: dict[str, Hostility] = {
-    "woocommerce": Hostility(
-        ignore=frozenset(
-            {
-                "email",  # customers
-                "search",  # customers, orders, reviews (and products: names apply everywhere)
-                "include",  # customers, orders, reviews, products
-                "customer",  # orders
-                "reviewer",  # products/reviews
-                "reviewer_email",  # products/reviews
-                # wc-analytics customers (connectors.woocommerce.fake.analytics): id lists, whatever the names
-                "customers",
-                "users",
-                "name_includes",
-                "username_includes",
-                "email_includes",
-            }
-        ),
-        # Not ignored: `exclude`, `reviewer_exclude`, `parent_exclude` leave records out, they
-        # never narrow to a person; `role` and `status` have narrowing defaults (customer,
-        # any/approved), so ignoring them would hide records, not show everybody's; `product` and
-        # `parent` select by product or parent order, not by person; `after`/`before`/
-        # `modified_*` are date windows over everybody; paging, `orderby`, `_fields`, `context`
-        # are no filters. wc-analytics: the `*_excludes` and `filter_empty` leave rows out;
-        # `country_includes`, the date, count and spend bounds are not about a person; `match`
-        # and `searchby` only say how the others apply.
-    ),
-    "lightspeed": Hostility(
-        ignore=frozenset(
-            {
-                "email",  # customers, orders (subscriptions/contacts/checkouts ignore it already)
-                "customer",  # orders, invoices, shipments, returns, reviews, tickets, quotes
-                "order",  # invoices, shipments, returns
-                "number",  # orders, invoices: an order number is one person's order
-            }
-        ),
-        # Not ignored: `isConfirmed`, `status`, `paymentStatus`, `shipmentStatus` are states over
-        # everybody; `product` (reviews) selects by product; `since_id`, `created_at_*`,
-        # `updated_at_*`, `page`, `limit`, `fields` are paging and windows.
-        respell=True,
-        missing=("quotes", "contacts", "checkouts"),
-    ),
-    "mollie": Hostility(
-        # No query filter narrows to a person: the fake's lists take only `from`, `limit`,
-        # `sort` (and `embed`); a person's records are reached by path (customers/{id}/...),
-        # which is no filter to ignore. No field of it is UNCONFIRMED (Mollie's own OpenAPI).
-    ),
-    "paypal": Hostility(
-        ignore=frozenset(
-            {
-                # GET /v1/reporting/transactions
-                "transaction_id",
-                "start_date",  # validated, then ignored: every transaction of the last 3 years
-                "end_date",
-                # POST /v2/invoicing/search-invoices (JSON body keys)
-                "recipient_email",
-                "recipient_first_name",
-                "recipient_last_name",
-                "recipient_business_name",
-                "invoice_number",  # one invoice: one person's
-                "reference",  # the merchant's reference, usually the order number
-            }
-        ),
-        # Not ignored: `transaction_type`, `transaction_status`, `transaction_currency` and the
-        # search's `status`, `currency_code`, `archived` select kinds of records over everybody;
-        # `balance_affecting_records_only` defaults to Y, so ignoring N would hide records; the
-        # search's `memo` is the merchant's free text, matched exactly, no person key; its
-        # `*_date_range` are windows over everybody; `fields`, `page`, `page_size`,
-        # `total_required` shape the answer.
-    ),
-    "myparcel": Hostility(
-        ignore=frozenset({"q", "reference_identifier"}),
-        # Not ignored: `status` and `dropoff_today` are states over everybody; `from`/`to` a
-        # creation-date window; `page`, `size`, `sort`, `order` paging. Ids in the path
-        # (/shipments/{id;id}) are no filter.
-        respell=True,
-    ),
-    "feedbackcompany": Hostility(
-        # No filter to ignore: its fake (like every client seen, vendor-apis.md §6 "Other
-        # filters (date, product, e-mail, order): none seen") takes only `limit`/`start` on
-        # reviews and `page`/`per_page` on invitations.
-        respell=True,
-        missing=("invitations",),
-    ),
-}
+# Every knob of every system at once: each system's `HOSTILITY`.
+HOSTILE: dict[str, Hostility] = {name: part.HOSTILITY for name, part in _parts().items()}
 
 
 def one_at_a_time(
@@ -169,152 +71,37 @@ def one_at_a_time(
             yield system, f"missing {name}", Hostility(missing=(name,))
 
 
-# ---- respellings -------------------------------------------------------------------------------
-Respeller = Callable[[int, str, Any], Any]  # (status, path, parsed body) -> the body to send
+# ---- the systems' own parts --------------------------------------------------------------------
+
+# A system's own hostile parts are the module its `Fake.hostile` names. It has
+# - `HOSTILITY`: every knob of the system at once (what `HOSTILE` holds for it);
+# - `not_found(method, path) -> Response`: the 404 the system answers for a resource it does not
+#   serve, in its own error body;
+# - `respellers(store) -> list[Respeller]`: what `respell=True` changes in its answers (`store`:
+#   its fake's store, for the respellings that look records up), described by its `RESPELLING`;
+# - optionally `INSIDE`, names the fake validates and then ignores itself (without them the
+#   request is invalid), and `SEARCH_POSTS`, the POST paths whose JSON body keys are search
+#   criteria (ignored keys are removed from the body).
 
 
-def _walk(value: Any, fix: Callable[[JSON], JSON]) -> Any:
-    """`value` with `fix` applied to every dict in it, innermost first."""
-    if isinstance(value, list):
-        return [_walk(v, fix) for v in value]
-    if isinstance(value, dict):
-        return fix({k: _walk(v, fix) for k, v in value.items()})
-    return value
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def _ls_payment_data(status: int, path: str, body: Any) -> Any:
-    # vendor-apis.md §2: "Whether `paymentData` can hold PSP ids (e.g. a Mollie `tr_…`) is
-    # UNCONFIRMED." The seed (connectors.lightspeed.seed.payments) guesses snake_case keys
-    # `transaction_id`, `order_id`, `customer_id`; respelled in Lightspeed's own camelCase
-    # (`transactionId`, `orderId`, `customerId`, as its `paymentId`, `shipmentId`).
-    def fix(obj: JSON) -> JSON:
-        data = obj.get("paymentData")
-        if isinstance(data, dict):
-            obj["paymentData"] = {_camel(k): v for k, v in data.items()}
-        return obj
-
-    return _walk(body, fix) if status < 400 else body
-
-
-def _other_case(email: str) -> str:
-    upper = email.upper()
-    return upper if upper != email else email.lower()
-
-
-class _FeedbackRespeller:
-    """The Feedback Company's answers with the unconfirmed fields spelled the other way.
-
-    - vendor-apis.md §6: "No client reads an e-mail, order number or `external_id` from a review
-      → exposure UNCONFIRMED (likely not exposed)." Respelled: a review whose author the seed
-      knows (its invitation, `_invitation_id`) shows `client.email`, the author's address in
-      another letter case than the shop has it (upper-cased).
-    - vendor-apis.md §6: "The Zen Cart module sends `customer{email, name}` instead of
-      `fullname` ... which keys the server requires: UNCONFIRMED" and `GET /invitations`
-      "fields UNCONFIRMED". Respelled: an invitation's `customer` shows `name`, not `fullname`.
-    """
-
-    def __init__(self, store: FeedbackStore) -> None:
-        self.store = store
-        self._authors: dict[int, str] = {}
-        self._seen = (-1, -1)
-
-    def authors(self) -> dict[int, str]:
-        """Review id -> the e-mail address its invitation went to (rebuilt when the store grows)."""
-        seen = (len(self.store.reviews), len(self.store.invitations))
-        if seen != self._seen:
-            sent = {i["id"]: i.get("customer", {}).get("email") for i in self.store.invitations}
-            self._authors = {
-                r["id"]: sent[r["_invitation_id"]]
-                for r in self.store.reviews
-                if sent.get(r.get("_invitation_id"))
-            }
-            self._seen = seen
-        return self._authors
-
-    def __call__(self, status: int, path: str, body: Any) -> Any:
-        if status >= 400 or not isinstance(body, dict):
-            return body
-        segments = _segments(path)
-        if "review" in segments:
-            authors = self.authors()
-            for review in [*body.get("reviews", []), body.get("review")]:
-                if isinstance(review, dict) and review.get("id") in authors:
-                    client = review.get("client")
-                    client = client if isinstance(client, dict) else {}
-                    review["client"] = {**client, "email": _other_case(authors[review["id"]])}
-        if "invitations" in segments:
-            for invitation in body.get("invitations", []):
-                customer = invitation.get("customer")
-                if isinstance(customer, dict) and "fullname" in customer:
-                    invitation["customer"] = {
-                        ("name" if k == "fullname" else k): v for k, v in customer.items()
-                    }
-        return body
-
-
-def _mp_errors(status: int, path: str, body: Any) -> Any:
-    # vendor-apis.md §5: "Body example (delivery options):
-    # `{"errors":[{"code":9,"message":"Example","human":"Example"}]}` → likely shape
-    # `{"errors":[{"code":…,"message":…}], "message": …}` (exact top-level shape for shipments
-    # UNCONFIRMED)." The fake answers the SDK's `CommonResponsesUserError`; respelled: errors in
-    # the documented example's shape plus the top-level `message`.
-    if status < 400 or not isinstance(body, dict) or not isinstance(body.get("errors"), list):
-        return body
-    errors = []
-    for error in body["errors"]:
-        text = error.get("message") or error.get("title") or ""
-        code = {"code": error["code"]} if "code" in error else {}
-        errors.append({**code, "message": text, "human": text})
-    return {"errors": errors, "message": body.get("message", "")}
+def _system_module(system: str) -> ModuleType | None:
+    return _parts().get(system)
 
 
 def respellers(system: str, store: Any) -> list[Respeller]:
-    """What `respell=True` changes in `system`'s answers (`store`: the fake's store)."""
-    if system == "lightspeed":
-        return [_ls_payment_data]
-    if system == "feedbackcompany":
-        return [_FeedbackRespeller(store)]
-    if system == "myparcel":
-        return [_mp_errors]
-    return []  # WooCommerce, Mollie, PayPal: no field the fakes serve is UNCONFIRMED
-
-
-RESPELLINGS = {
-    "lightspeed": "orders' paymentData keys in camelCase: transactionId, orderId, customerId",
-    "feedbackcompany": "reviews' client.email (the author's, other case); invitations' "
-    "customer.name for customer.fullname",
-    "myparcel": 'error bodies as {"errors": [{"code", "message", "human"}], "message"}',
-}
-
-
-# ---- missing side resources --------------------------------------------------------------------
-def _segments(path: str) -> list[str]:
-    return [s.removesuffix(".json") for s in path.split("/") if s]
+    """What `respell=True` changes in `system`'s answers (`store`: the fake's store); nothing for
+    a system without hostile parts."""
+    module = _system_module(system)
+    return list(module.respellers(store)) if module is not None else []
 
 
 def not_found(system: str, method: str, path: str) -> Response:
     """The 404 `system` answers for a resource it does not serve, in its own error body."""
-    if system == "lightspeed":
-        body = ls_rest.not_found().body(method, path)
-        return Response(json.dumps(body), 404, content_type="application/json; charset=utf-8")
-    if system == "feedbackcompany":
-        return failure(404).response
-    if system == "woocommerce":
-        body = woo_rest.not_found_route().body()
-        return Response(json.dumps(body), 404, content_type="application/json; charset=UTF-8")
-    if system == "mollie":
-        return mollie_hal.error_response(404, "Not Found", "The requested URL was not found.")
-    if system == "paypal":
-        return paypal_http.error_response("RESOURCE_NOT_FOUND")
-    if system == "myparcel":
-        route = "/" + path.strip("/")
-        return mp_query.error_response(404, 3105, "Invalid route", f"No route for {method} {route}")
-    raise ValueError(f"unknown system {system!r}")
+    module = _system_module(system)
+    if module is None:
+        raise ValueError(f"unknown system {system!r}")
+    response: Response = module.not_found(method, path)
+    return response
 
 
 # ---- the middleware ----------------------------------------------------------------------------
@@ -348,7 +135,7 @@ class Hostile:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
-        if any(name in _segments(path) for name in self.hostility.missing):
+        if any(name in segments(path) for name in self.hostility.missing):
             return not_found(self.system, method, path)(environ, start_response)
         if self.hostility.ignore:
             self._ignore(environ, method, path)
@@ -357,7 +144,7 @@ class Hostile:
         return self._respelled(environ, start_response, path)
 
     def _ignore(self, environ: dict[str, Any], method: str, path: str) -> None:
-        names = self.hostility.ignore - INSIDE.get(self.system, frozenset())
+        names = self.hostility.ignore - getattr(_system_module(self.system), "INSIDE", frozenset())
         original = environ.get("QUERY_STRING", "")
         environ[ORIGINAL_QUERY] = original
         environ[IGNORED] = self.hostility.ignore
@@ -368,7 +155,9 @@ class Hostile:
                 if key in environ:
                     head = environ[key].split("?", 1)[0]
                     environ[key] = f"{head}?{stripped}" if stripped else head
-        if method == "POST" and path.rstrip("/") in SEARCH_POSTS.get(self.system, ()):
+        if method == "POST" and path.rstrip("/") in getattr(
+            _system_module(self.system), "SEARCH_POSTS", ()
+        ):
             self._strip_body(environ, names)
 
     @staticmethod

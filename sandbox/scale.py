@@ -33,6 +33,23 @@ such as VAT and order attribution, card and bank details, PayPal cart and shippi
 shop's sender address, Lightspeed order lines). The fakes never change those in place (they
 replace an address or meta row they update), so a write to one record never shows in another.
 
+Each system's records are copied by its own folder's `scale.py`, named by its `Fake.scale` (system
+name -> module path). Every one has the same entry point, `scale(shop, plan) -> CopyOne`:
+- it is called once, on the seeded shop, before any copy is made: it reads which of the system's
+  records belong to whom (the `Plan`'s people, by e-mail address casefolded: `person_key`), tells
+  the plan how early and late each person's records go (`Plan.see`, `Plan.later`) and which
+  tokens are in use (`Plan.seen`), and keeps what it copies;
+- it returns `copy_one(copy)`, which appends copy `copy.k` of those records to the system's store,
+  using the `Copy` for the person's date offset (`copy.delta(key)`), e-mail addresses
+  (`copy.mail`), fresh tokens (`copy.token`, `copy.fresh`) and the platform's copied order ids
+  and numbers (`copy.order_ids`, `copy.numbers`).
+The shop's platform (`shop.kind`) goes first: it fills in the plan's people and orders
+(`Plan.order_person`, `Plan.order_by_number`) and each copy's order ids and numbers, which the
+other systems' links follow (`Plan.order_owner`, `order_text`); the others come after it in
+registry order (a store where the system does not play is empty: nothing to copy). Each copy
+runs the copiers in that same order: they draw the copy's tokens from one rng, so the order is
+part of what makes a scaled shop the same every time.
+
 The build runs with the garbage collector paused and freezes the result (`gc.freeze()`): the
 shop stays as long as the process serves it, and full collections over millions of records
 would otherwise stall requests for seconds.
@@ -42,6 +59,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import importlib
 import random
 from bisect import bisect_right
 from collections.abc import Callable
@@ -50,6 +68,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from sandbox.data import Shop
+from sandbox.plugin import fakes
 
 JSON = dict[str, Any]
 SPREAD = 365 * 86400.0  # the most a person's copy moves, in seconds
@@ -65,26 +84,40 @@ def scale_shop(shop: Shop, scale: int, seed: int) -> None:
         raise ValueError(f"scale must be at least 1, not {scale}")
     if scale == 1:
         return
-    from sandbox.scale_systems import LightspeedCopier, ProcessorCopier, WooCopier
-
     enabled = gc.isenabled()
     gc.disable()  # millions of new objects that all stay: collecting meanwhile only costs time
     try:
         plan = Plan(shop)
-        platform: WooCopier | LightspeedCopier = (
-            WooCopier(shop, plan) if shop.kind == "woocommerce" else LightspeedCopier(shop, plan)
-        )
-        processors = ProcessorCopier(shop, plan)
+        copiers = [copier(system)(shop, plan) for system in copied_systems(shop)]
         for k in range(1, scale):
             copy = Copy(k, seed, plan)
-            platform.copy(copy)
-            processors.copy(copy)
+            for copy_one in copiers:
+                copy_one(copy)
     finally:
         if enabled:
             gc.enable()
     # The shop lives as long as the process serves it: keep the collector from walking it
     # again and again (a full collection over millions of records takes seconds).
     gc.freeze()
+
+
+# -- the systems' copiers ------------------------------------------------------------------------
+
+
+def copied_systems(shop: Shop) -> list[str]:
+    """The systems whose copiers run, in order: the shop's platform, then every other system
+    with a copier (`Fake.scale`) in registry order; only the shop's own platform is copied."""
+    every = fakes()
+    if not every[shop.kind].scale:
+        raise ValueError(f"no copier for the shop platform {shop.kind!r}")
+    others = [s for s, f in every.items() if f.scale and f.platform is None]
+    return [shop.kind, *others]
+
+
+def copier(system: str) -> Callable[[Shop, Plan], CopyOne]:
+    """The `scale` entry point of `system`'s copier."""
+    scale: Callable[[Shop, Plan], CopyOne] = importlib.import_module(fakes()[system].scale).scale
+    return scale
 
 
 # -- time --------------------------------------------------------------------------------------
@@ -208,6 +241,22 @@ class Plan:
         """Whether the person `key` is copied (everyone but the subject and the traps)."""
         return key not in self.skip
 
+    def order_owner(self, order_id: Any) -> str | None:
+        """The person of the platform's order `order_id`, when they are copied."""
+        key = self.order_person.get(order_id)
+        return key if key is not None and self.copied(key) else None
+
+
+def person_key(email: Any) -> str:
+    """Whose record it is: the e-mail address, casefolded (how `Plan.people` is keyed)."""
+    return str(email or "").casefold()
+
+
+def order_text(c: Copy, text: str, number: str) -> str:
+    """`Order 1042` (or `WC-1042`), a text ending in the original order number `number`, with
+    the copy's order number."""
+    return text[: -len(number)] + c.numbers[number] if text.endswith(number) else text
+
 
 def stride(*ids: int) -> int:
     """A power of ten above the span of `ids`: `id + k * stride` never meets another copy's."""
@@ -296,6 +345,9 @@ class Copy:
 
     def digits(self, length: int) -> str:
         return self.chars("0123456789", length)
+
+
+CopyOne = Callable[[Copy], None]  # appends one copy of a system's records (`Fake.scale`)
 
 
 def _table(alphabet: str) -> bytes:

@@ -7,7 +7,6 @@ them, under the same names as `.env.example`.
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -16,11 +15,10 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from connectors.woocommerce.fake.analytics import ensure_built
-from sandbox import credentials
 from sandbox.data import Shop, build_shop
 from sandbox.faults import Faults
 from sandbox.hostile import Hostility, wrap
+from sandbox.plugin import fakes, shops
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -38,69 +36,9 @@ def serve(app: Any) -> tuple[BaseWSGIServer, threading.Thread]:
     return server, thread
 
 
-@dataclass(frozen=True)
-class FakeSpec:
-    module: str
-    store: Callable[[Shop], Any]
-    env: Callable[[str], dict[str, str]]
-    options: Callable[[Shop], dict[str, Any]] = lambda shop: {}
-
-
-FAKES: dict[str, FakeSpec] = {
-    "woocommerce": FakeSpec(
-        "connectors.woocommerce.fake.app",
-        lambda shop: shop.woocommerce,
-        lambda url: {
-            "WOOCOMMERCE_URL": url,
-            "WOOCOMMERCE_CONSUMER_KEY": credentials.WOOCOMMERCE_CONSUMER_KEY,
-            "WOOCOMMERCE_CONSUMER_SECRET": credentials.WOOCOMMERCE_CONSUMER_SECRET,
-        },
-    ),
-    "mollie": FakeSpec(
-        "connectors.mollie.fake.app",
-        lambda shop: shop.mollie,
-        lambda url: {"MOLLIE_API_URL": url, "MOLLIE_API_KEY": credentials.MOLLIE_API_KEY},
-    ),
-    "paypal": FakeSpec(
-        "connectors.paypal.fake.app",
-        lambda shop: shop.paypal,
-        lambda url: {
-            "PAYPAL_API_URL": url,
-            "PAYPAL_CLIENT_ID": credentials.PAYPAL_CLIENT_ID,
-            "PAYPAL_CLIENT_SECRET": credentials.PAYPAL_CLIENT_SECRET,
-        },
-        lambda shop: {"today": shop.today},
-    ),
-    "lightspeed": FakeSpec(
-        "connectors.lightspeed.fake.app",
-        lambda shop: shop.lightspeed,
-        lambda url: {
-            "LIGHTSPEED_API_URL": f"{url}/nl/",
-            "LIGHTSPEED_API_KEY": credentials.LIGHTSPEED_API_KEY,
-            "LIGHTSPEED_API_SECRET": credentials.LIGHTSPEED_API_SECRET,
-        },
-    ),
-    "myparcel": FakeSpec(
-        "connectors.myparcel.fake.app",
-        lambda shop: shop.myparcel,
-        lambda url: {"MYPARCEL_API_URL": url, "MYPARCEL_API_KEY": credentials.MYPARCEL_API_KEY},
-    ),
-    "feedbackcompany": FakeSpec(
-        "connectors.feedbackcompany.fake",
-        lambda shop: shop.feedbackcompany,
-        lambda url: {
-            "FEEDBACKCOMPANY_API_URL": url,
-            "FEEDBACKCOMPANY_CLIENT_ID": credentials.FEEDBACKCOMPANY_CLIENT_ID,
-            "FEEDBACKCOMPANY_CLIENT_SECRET": credentials.FEEDBACKCOMPANY_CLIENT_SECRET,
-        },
-    ),
-}
-
-# The two reference shops of the privacy policies the project grew from.
-SHOPS: dict[str, tuple[str, ...]] = {
-    "woocommerce": ("woocommerce", "mollie", "paypal", "myparcel"),  # policy 004
-    "lightspeed": ("lightspeed", "mollie", "paypal", "myparcel", "feedbackcompany"),  # policy 003
-}
+# The sandbox shops, one per shop platform, with the systems that play in each: the two
+# reference shops of the privacy policies the project grew from (004: woocommerce, 003: lightspeed).
+SHOPS: dict[str, tuple[str, ...]] = shops()
 
 
 DEFAULT_SHOP = next(iter(SHOPS))
@@ -116,6 +54,7 @@ class Sandbox:
     faults: dict[str, Faults] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
     hostile: dict[str, Hostility] = field(default_factory=dict)
+    apps: dict[str, Any] = field(default_factory=dict)  # each fake as its create_app made it
     _threads: list[threading.Thread] = field(default_factory=list)
 
     def url(self, system: str) -> str:
@@ -166,47 +105,40 @@ def start(
     if shop_kind not in SHOPS:
         raise ValueError(f"unknown shop {shop_kind!r}; choose from {', '.join(SHOPS)}")
     shop = shop or build_shop(shop_kind, seed=seed, today=today, scale=scale)
-    if "woocommerce" in SHOPS[shop_kind]:  # a live shop has its Analytics tables already
-        ensure_built(shop.woocommerce)
+    every = fakes()
     sandbox = Sandbox(shop)
     hostile = hostile or {}
-    if unknown := sorted(set(hostile) - set(FAKES)):
+    if unknown := sorted(set(hostile) - set(every)):
         raise ValueError(f"no fake for hostile system(s) {', '.join(unknown)}")
     for system in SHOPS[shop_kind]:
-        spec = FAKES[system]
+        fake, store = every[system], shop.stores[system]
+        if fake.prepare is not None:
+            fake.prepare(store)
         server, thread = serve(_placeholder)
         base_url = f"http://127.0.0.1:{server.server_port}"
-        module = importlib.import_module(spec.module)
-        app = module.create_app(spec.store(shop), base_url, **spec.options(shop))
+        app = sandbox.apps[system] = fake.create_app(store, base_url, shop)
         hostility = hostile.get(system)
         if hostility:
-            app = wrap(app, system, hostility, spec.store(shop))
+            app = wrap(app, system, hostility, store)
             sandbox.hostile[system] = hostility
         faults = Faults(app, latency_s=latency_ms / 1000)
         server.app = faults  # requests before this line got a 503 "starting"
         sandbox.servers[system], sandbox.faults[system] = server, faults
-        sandbox.env.update(spec.env(base_url))
+        sandbox.env.update(fake.env(base_url))
         sandbox._threads.append(thread)
     return sandbox
 
 
 def unlimited(sandbox: Sandbox) -> Sandbox:
-    """Lift the fakes' own rate limits (Lightspeed 20 per second and 300 per 5 minutes, MyParcel
-    500 per 5 minutes): many collects in one process add up to limits no single export reaches,
-    and waiting for them is not what a test of exactness or a fault benchmark measures
-    (tests/sandbox and tests/test_http.py check the limits themselves)."""
-    from connectors.lightspeed.fake.app import LightspeedFake
-    from connectors.myparcel.fake.app import MyParcelApp
-
-    for faults in sandbox.faults.values():
-        app = faults.app
-        while not isinstance(app, LightspeedFake | MyParcelApp) and hasattr(app, "app"):
-            app = app.app  # through the hostile mode's wrapper
-        if isinstance(app, LightspeedFake):
-            app.limiter.limits = (10**9, 10**9, 10**9)
-            app.limiter.per_second = None
-        elif isinstance(app, MyParcelApp):
-            app.limiter.limits = {}
+    """Lift the fakes' own rate limits (e.g. Lightspeed's 20 per second and 300 per 5 minutes):
+    many collects in one process add up to limits no single export reaches, and waiting for them
+    is not what a test of exactness or a fault benchmark measures (tests/sandbox and
+    tests/test_http.py check the limits themselves)."""
+    every = fakes()
+    for system, app in sandbox.apps.items():
+        lift = every[system].unlimited
+        if lift is not None:
+            lift(app)
     return sandbox
 
 

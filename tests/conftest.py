@@ -45,7 +45,7 @@ def quick(cls: type[Connector], config: Config) -> Connector:
 
 def only(sbx: Sandbox, *systems: str, tmp_path: Path) -> Config:
     """Settings that enable just these systems of the sandbox."""
-    from connectors import by_name
+    from bridge.core.plugins import by_name
 
     names = {s.name for system in systems for s in by_name(system).settings}
     env = {k: v for k, v in sbx.env.items() if k in names}

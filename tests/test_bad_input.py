@@ -34,9 +34,9 @@ from typer.testing import CliRunner
 
 from bridge.cli.main import app
 from bridge.core.http import HttpClient
+from bridge.core.plugins import by_name, registry
 from bridge.register.requests import Register
 from bridge.store.db import Store
-from connectors import REGISTRY, by_name
 from sandbox import credentials
 from sandbox.faults import HTML_ERROR_PAGE, NO_WAIT, Fault
 from sandbox.server import Sandbox
@@ -64,7 +64,7 @@ SECRETS = [
     for name, value in vars(credentials).items()
     if name.isupper() and isinstance(value, str) and len(value) > 8
 ]
-SETTING_NAMES = {s.name for cls in REGISTRY for s in cls.settings} | {"PRIVACY_BRIDGE_HOME"}
+SETTING_NAMES = {s.name for cls in registry() for s in cls.settings} | {"PRIVACY_BRIDGE_HOME"}
 
 Prepare = Callable[[Path], None]
 

@@ -9,7 +9,7 @@ import pytest
 
 from bridge.core.config import HOME_SETTING, Config, load_config
 from bridge.core.errors import InputError
-from connectors import REGISTRY
+from bridge.core.plugins import registry
 from connectors.mollie.connector import MollieConnector
 from connectors.woocommerce.connector import WooCommerceConnector
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_env_example_documents_every_setting() -> None:
     documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.M))
-    declared = {s.name for cls in REGISTRY for s in cls.settings} | {HOME_SETTING}
+    declared = {s.name for cls in registry() for s in cls.settings} | {HOME_SETTING}
     assert declared <= documented, declared - documented
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from test_register import Clock, Mailbox, cli, env_file, new_request, settings, smtp_server
 
+from bridge.app import App
 from bridge.core.config import Config
 from bridge.core.errors import InputError
 from bridge.register.delivery import export_request
@@ -142,8 +143,8 @@ def test_housekeeping_deletes_expired_packages_and_old_addresses(
     env = env_file(sbx, tmp_path, smtp)
     config = Config(settings(sbx, tmp_path, smtp))
     now = datetime.now(UTC)
-    old = Register.for_config(config, clock=Clock(now - timedelta(days=40)))
-    fresh = Register.for_config(config)
+    old = App(config).register(clock=Clock(now - timedelta(days=40)))
+    fresh = App(config).register()
 
     def package_for(register: Register, name: str) -> tuple[str, Path]:
         made = register.new("access", f"{name}@example.nl")
@@ -179,8 +180,11 @@ def test_a_completed_erasure_leaves_no_trace_of_the_address(
     env = env_file(sbx, tmp_path, smtp)
     config = Config(settings(sbx, tmp_path, smtp))
     request_id = verified_request(env, sbx, smtp, kind="erasure")
-    register = Register.for_config(config)
-    result = export_request(register, request_id, tmp_path / "out", config)
+    register = App(config).register()
+    with App(config) as opened:
+        result = export_request(
+            register, request_id, tmp_path / "out", config, export=opened.export
+        )
     state = tmp_path / "state"
     store = Store(state)
     token = store.db.execute("SELECT address FROM requests").fetchone()["address"]
@@ -203,4 +207,4 @@ def test_a_completed_erasure_leaves_no_trace_of_the_address(
     log = cli(env, "requests", "export-log", "--json").stdout
     assert sbx.shop.subject_email not in log and '"address_dropped"' in log
     assert "subject" not in json.loads(log)["requests"][0]
-    assert Register.for_config(config).get(request_id).status == "completed"
+    assert App(config).register().get(request_id).status == "completed"

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from bridge.api import open_connectors, policy_for
-from bridge.core import http
+from bridge.app import App
+from bridge.core import http_limits
 from bridge.core.config import Config
 from bridge.core.connector import normalise_email
-from bridge.erasure.process import ErasureResult, erase
+from bridge.erasure.process import ErasureResult
 from connectors.woocommerce.fake.analytics import lookup_rows, run_pending_imports
 from sandbox.data import Shop
 from sandbox.faults import Fault
@@ -33,14 +33,8 @@ def fresh(tmp_path: Path) -> Iterator[tuple[Sandbox, Config]]:
 
 
 def run(sandbox: Sandbox, config: Config, *, dry_run: bool = False, **kwargs: Any) -> ErasureResult:
-    return erase(
-        sandbox.shop.subject_email,
-        config,
-        policy_for(config),
-        dry_run=dry_run,
-        open_connectors=lambda cfg: open_connectors(cfg, quick),
-        **kwargs,
-    )
+    with App(config, factory=quick) as app:
+        return app.erase(sandbox.shop.subject_email, dry_run=dry_run, **kwargs).result
 
 
 def stores(shop: Shop) -> str:
@@ -195,7 +189,7 @@ def test_a_delete_that_landed_but_timed_out_is_read_back_not_repeated(
     fresh: tuple[Sandbox, Config], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sandbox, config = fresh
-    monkeypatch.setattr(http, "TIMEOUT", (2.0, 0.5))
+    monkeypatch.setattr(http_limits, "TIMEOUT", (2.0, 0.5))
     sandbox.faults["woocommerce"].add(
         Fault(status=0, delay_s=1.5, method="DELETE", path="/customers/", times=1)
     )

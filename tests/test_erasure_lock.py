@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from bridge.api import open_connectors, policy_for
+from bridge.app import App
 from bridge.core.config import Config
+from bridge.core.plugins import by_name
 from bridge.erasure.guard import Guard, Stopped, run_all
-from bridge.erasure.journal import Entry, Journal
-from bridge.erasure.process import ErasureResult, erase
+from bridge.erasure.journal import Journal, JournalEntry
+from bridge.erasure.process import ErasureResult
 from bridge.store.db import Store
 from bridge.store.locks import LockHeld
-from connectors import by_name
 from sandbox.server import Sandbox, env_file_text, start
 
 CLI = [sys.executable, "-m", "bridge"]
@@ -46,7 +46,8 @@ def woo_only(sandbox: Sandbox, home: Path) -> Config:
 
 
 def run(email: str, config: Config, **kwargs: Any) -> ErasureResult:
-    return erase(email, config, policy_for(config), open_connectors=open_connectors, **kwargs)
+    with App(config) as app:
+        return app.erase(email, dry_run=False, **kwargs).result
 
 
 def requests(sandbox: Sandbox) -> dict[str, int]:
@@ -77,7 +78,7 @@ def test_a_second_erasure_of_the_same_person_is_refused_and_sends_nothing(
     holding, release = threading.Event(), threading.Event()
     first: list[ErasureResult | BaseException] = []
 
-    def on_step(entry: Entry, state: str) -> None:
+    def on_step(entry: JournalEntry, state: str) -> None:
         holding.set()
         assert release.wait(60), "the test never released the first erasure"
 
@@ -146,7 +147,7 @@ def test_a_stop_ends_at_a_step_boundary_and_a_rerun_applies_nothing_twice(
     seen: list[tuple[str, int, bool]] = []  # (system, seq, after the stop)
     stopper: dict[str, Any] = {}
 
-    def on_step(entry: Entry, state: str) -> None:
+    def on_step(entry: JournalEntry, state: str) -> None:
         with mutex:
             seen.append((entry.step.system, entry.seq, stop.is_set()))
             if len(seen) == 3:
@@ -179,7 +180,7 @@ def test_a_stop_ends_at_a_step_boundary_and_a_rerun_applies_nothing_twice(
 
 
 def test_the_sigint_handler_sets_the_stop_only_while_steps_are_applied(tmp_path: Path) -> None:
-    with Guard(tmp_path / "state", "jan@example.nl", None, dry_run=False) as guard:
+    with Guard(Store(tmp_path / "state"), "jan@example.nl", None, dry_run=False) as guard:
         assert signal.getsignal(signal.SIGINT) is not signal.default_int_handler
         with pytest.raises(KeyboardInterrupt):  # collecting: Ctrl-C interrupts as usual
             signal.raise_signal(signal.SIGINT)
@@ -198,7 +199,7 @@ def test_the_sigint_handler_sets_the_stop_only_while_steps_are_applied(tmp_path:
 
     def off_the_main_thread() -> None:
         try:
-            with Guard(tmp_path / "state", "jan@example.nl", None, dry_run=False) as guard:
+            with Guard(Store(tmp_path / "state"), "jan@example.nl", None, dry_run=False) as guard:
                 assert guard.store.home == tmp_path / "state"
                 assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
         except BaseException as exc:

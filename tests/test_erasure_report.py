@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bridge.core.policy import Action
-from bridge.core.steps import ErasureReport, ReportStep, SystemReport
+from exports.erasure_models import ErasureReport, ReportStep, SystemReport
 from exports.erasure_report import compact_ids, write_erasure_report
 from exports.labels import ACTION_WORDS, STATE_WORDS
 

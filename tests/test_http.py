@@ -12,12 +12,16 @@ from typing import Any
 import pytest
 from werkzeug.wrappers import Request, Response
 
-from bridge.core import http as http_module
+from bridge.core import http_limits
 from bridge.core.errors import AuthFailure, InputError, NotFound, SystemFailure
-from bridge.core.http import CHUNK, HttpClient, RateBudget, Window, WriteUncertain, configure
+from bridge.core.http import HttpClient
+from bridge.core.http_body import CHUNK
+from bridge.core.http_limits import configure
+from bridge.core.http_retry import WriteUncertain
 from bridge.core.policy import Action, Policy, load_policy
+from bridge.core.rate_budget import RateBudget, Window
 from bridge.core.steps import Step
-from bridge.erasure.process import check
+from bridge.erasure.verify import check
 from bridge.erasure.writes import apply_settled
 from sandbox.faults import NO_WAIT, Fault, Faults, html_error, rate_limited
 from sandbox.server import serve
@@ -223,9 +227,9 @@ def test_a_trickling_server_is_cut_off_at_the_deadline() -> None:
 
 
 def test_the_settings_reach_the_clients_built_after(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(http_module, "MAX_RESPONSE_BYTES", http_module.MAX_RESPONSE_BYTES)
-    monkeypatch.setattr(http_module, "DEADLINE_S", http_module.DEADLINE_S)
-    monkeypatch.setattr(http_module, "SYSTEM_DEADLINE_S", http_module.SYSTEM_DEADLINE_S)
+    monkeypatch.setattr(http_limits, "MAX_RESPONSE_BYTES", http_limits.MAX_RESPONSE_BYTES)
+    monkeypatch.setattr(http_limits, "DEADLINE_S", http_limits.DEADLINE_S)
+    monkeypatch.setattr(http_limits, "SYSTEM_DEADLINE_S", http_limits.SYSTEM_DEADLINE_S)
     assert (
         HttpClient("x", "http://x").max_response_bytes,
         HttpClient("x", "http://x").deadline_s,
@@ -384,7 +388,7 @@ def test_a_system_past_its_deadline_gets_no_further_request(
     server: tuple[str, Faults], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url, faults = server
-    monkeypatch.setattr(http_module, "SYSTEM_DEADLINE_S", 0.05)
+    monkeypatch.setattr(http_limits, "SYSTEM_DEADLINE_S", 0.05)
     http = client(url)
     with http.collecting():
         assert http.json("GET", "/things")["ok"]

@@ -165,10 +165,12 @@ def test_paypal_token_expiry_is_renewed(sbx: Sandbox, config: Config) -> None:
 
     connector = PayPalConnector.from_config(config)
     connector.check()
-    assert connector._token is not None
-    connector._token = ("expired-token", connector._token[1])  # PayPal would answer 401
-    connector.check()
-    assert connector._token[0] != "expired-token"
+    connector.check()  # the token is kept
+    tokens = sbx.faults["paypal"].app.tokens
+    tokens.clear()  # revoked before its time: PayPal answers 401
+    connector.check()  # fetches a fresh one and asks again, once
+    asked = [p for _, p in sbx.faults["paypal"].requests if p.endswith("/oauth2/token")]
+    assert len(asked) == 2 and len(tokens) == 1
 
 
 def test_check_reports_every_system(sbx: Sandbox, config: Config) -> None:

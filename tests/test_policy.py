@@ -14,21 +14,20 @@ from typing import Any
 
 import pytest
 
-from bridge.api import open_connectors
+from bridge.app import App
 from bridge.core.config import Config
 from bridge.core.connector import normalise_email
 from bridge.core.errors import InputError
+from bridge.core.plugins import registry
 from bridge.core.policy import (
     CATEGORIES,
-    DEFAULT,
     Action,
     Capability,
     Policy,
     decide,
     load_policy,
 )
-from bridge.erasure.process import ErasureResult, erase
-from connectors import REGISTRY
+from bridge.erasure.process import ErasureResult
 from sandbox.data import Shop
 from sandbox.server import SHOPS, Sandbox, start
 
@@ -170,11 +169,11 @@ def test_a_policy_without_retain_removes_every_category(tmp_path: Path) -> None:
 def test_every_record_type_of_every_connector_is_in_the_default_policy_and_the_readme() -> None:
     """Each reported type has a default action, a capability, and its row in the README's table,
     which says what each system's API can do with it (as the capabilities say)."""
-    actions = load_policy(DEFAULT).actions
+    actions = load_policy().actions
     readme = README.read_text()
     section = readme[readme.index("### The policy decides") :]
     rows: dict[str, list[str]] = {}
-    for connector in REGISTRY:
+    for connector in registry():
         reported = set(connector.categories)
         assert reported <= set(actions), (connector.name, reported - set(actions))
         assert set(connector.capabilities) == reported, connector.name
@@ -203,14 +202,10 @@ def woo(tmp_path: Path) -> Iterator[tuple[Sandbox, Config]]:
 
 
 def run(sandbox: Sandbox, config: Config, rules: Policy, *, dry_run: bool = False) -> ErasureResult:
-    return erase(
-        sandbox.shop.subject_email,
-        config,
-        rules,
-        today=sandbox.shop.today,
-        dry_run=dry_run,
-        open_connectors=open_connectors,
-    )
+    with App(config, policy=rules) as app:
+        return app.erase(
+            sandbox.shop.subject_email, today=sandbox.shop.today, dry_run=dry_run
+        ).result
 
 
 def settled(sandbox: Sandbox, config: Config) -> dict[str, dict[str, str]]:
@@ -223,7 +218,7 @@ def settled(sandbox: Sandbox, config: Config) -> dict[str, dict[str, str]]:
 
 
 def all_manual(**allowed: str) -> Policy:
-    rules = {kind: "manual" for kind in load_policy(DEFAULT).actions} | allowed
+    rules = {kind: "manual" for kind in load_policy().actions} | allowed
     return policy(rules)
 
 
@@ -335,7 +330,7 @@ def test_a_retained_order_keeps_what_the_policy_does_not_remove(
     woo_store = sandbox.shop.woocommerce
     subject = sandbox.shop.subject_email
     orders = {o["id"]: json.loads(json.dumps(o)) for o in woo_store.orders}
-    rules = load_policy(DEFAULT).model_copy(deep=True)
+    rules = load_policy().model_copy(deep=True)
     rules.retain.remove = ["phone"]
     result = run(sandbox, config, rules)
     assert result.complete, result.problems

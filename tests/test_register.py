@@ -22,13 +22,14 @@ from hypothesis import strategies as st
 from rich.console import Console
 from typer.testing import CliRunner
 
+from bridge.app import App
 from bridge.cli.main import app
-from bridge.cli.requests import requests_table
+from bridge.cli.views import requests_table
 from bridge.core.config import Config
 from bridge.core.errors import InputError
 from bridge.register.deadlines import add_months, due_date
 from bridge.register.requests import Register
-from bridge.register.verification import check_code, send_code, verify_manually
+from bridge.register.verification import CodeSent, check_code, send_code, verify_manually
 from bridge.store.db import Store
 from sandbox.faults import NO_WAIT
 from sandbox.server import Sandbox
@@ -285,13 +286,19 @@ def test_a_code_goes_to_the_known_address_only_and_verifies(
     assert db.execute("SELECT COUNT(*) FROM codes").fetchone()[0] == 0
 
 
+def code_sent(register: Register, request_id: str, config: Config) -> CodeSent:
+    """`requests verify --send-code`: the address checked with the connectors of `config`."""
+    with App(config) as opened:
+        return send_code(register, request_id, config, collect=opened.collect)
+
+
 def test_five_wrong_codes_lock_until_a_new_code(
     sbx: Sandbox, tmp_path: Path, smtp: Mailbox
 ) -> None:
     config = Config(settings(sbx, tmp_path, smtp))
-    register = Register.for_config(config)
+    register = App(config).register()
     made = register.new("portability", sbx.shop.subject_email)
-    send_code(register, made.id, config)
+    code_sent(register, made.id, config)
     right = smtp.code()
     wrong = f"{(int(right) + 1) % 10**6:06d}"
     for _ in range(5):
@@ -304,16 +311,16 @@ def test_five_wrong_codes_lock_until_a_new_code(
     row = register.store.db.execute("SELECT * FROM codes").fetchone()
     assert right not in row["code_hash"] and len(row["salt"]) == 32
 
-    send_code(register, made.id, config)
+    code_sent(register, made.id, config)
     assert len(smtp.mails) == 2 and check_code(register, made.id, smtp.code()).status == "verified"
 
 
 def test_a_code_expires(sbx: Sandbox, tmp_path: Path, smtp: Mailbox) -> None:
     clock = Clock(datetime(2026, 11, 21, 9, 0, tzinfo=UTC))
     config = Config(settings(sbx, tmp_path, smtp, PRIVACY_BRIDGE_CODE_HOURS="2"))
-    register = Register.for_config(config, clock=clock)
+    register = App(config).register(clock=clock)
     made = register.new("access", sbx.shop.subject_email)
-    send_code(register, made.id, config)
+    code_sent(register, made.id, config)
     clock.now += timedelta(hours=2, seconds=1)
     with pytest.raises(InputError, match="expired"):
         check_code(register, made.id, smtp.code())
@@ -371,7 +378,7 @@ def test_an_overdue_request_is_red(sbx: Sandbox, tmp_path: Path, smtp: Mailbox) 
     assert rows[0]["days_left"] < 0 and rows[1]["overdue"] is False
     assert "jan@example.nl" not in listed.stdout
 
-    register = Register.for_config(Config(settings(sbx, tmp_path, smtp)))
+    register = App(Config(settings(sbx, tmp_path, smtp))).register()
     table = requests_table(register.list(), register.today())
     assert [row.style for row in table.rows] == ["red", None]
     console = Console(force_terminal=True, color_system="standard", width=200)

@@ -12,10 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bridge import api
+from bridge.app import App
 from bridge.cli.main import app
 from bridge.core.config import Config
 from bridge.core.connector import normalise_email
-from bridge.index.retention import apply, due
+from bridge.core.policy import Policy
+from bridge.index.retention import Applied, apply, due
 from bridge.index.sync import sync
 from bridge.store.db import Store
 from sandbox.data import Shop
@@ -28,8 +30,20 @@ runner = CliRunner()
 def synced(tmp_path: Path) -> Iterator[tuple[Sandbox, Config]]:
     with start("woocommerce") as sandbox:
         config = Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": str(tmp_path / "state")})
-        assert sync(config).ok
+        assert sync_all(config)
         yield sandbox, config
+
+
+def sync_all(config: Config) -> bool:
+    """One run of the sync, with the connectors of `config`: whether every stream synced."""
+    with App(config) as opened:
+        return sync(opened.store, opened.connectors).ok
+
+
+def apply_all(config: Config, policy: Policy, today: date, operator: str | None = None) -> Applied:
+    """`retention apply` as `operator`, with the connectors of `config`."""
+    with App(config) as opened:
+        return apply(opened.register(operator), opened.connectors, policy, today)
 
 
 def last_activity(shop: Shop) -> dict[str, str]:
@@ -73,7 +87,7 @@ def test_due_finds_exactly_the_people_inactive_for_seven_years(
     expected = {
         keys.pseudonym(e) for e, when in last_activity(sandbox.shop).items() if when < cutoff
     }
-    found = due(config, policy, today)
+    found = due(Store(config.home), policy, today)
     assert expected and {p.subject for p in found.people} == expected
     assert keys.pseudonym(sandbox.shop.subject_email) not in expected  # an active customer
     assert all(p.last_activity < cutoff for p in found.people)
@@ -82,8 +96,8 @@ def test_due_finds_exactly_the_people_inactive_for_seven_years(
 def test_apply_opens_verified_erasure_requests_once(synced: tuple[Sandbox, Config]) -> None:
     sandbox, config = synced
     policy, today = api.policy_for(config), sandbox.shop.today
-    people = due(config, policy, today).people
-    done = apply(config, policy, today, operator="cron")
+    people = due(Store(config.home), policy, today).people
+    done = apply_all(config, policy, today, operator="cron")
     assert len(done.opened) + len(done.unresolved) == len(people) and done.opened
     store = Store(config.home)
     statuses = {
@@ -91,7 +105,7 @@ def test_apply_opens_verified_erasure_requests_once(synced: tuple[Sandbox, Confi
         for r in store.db.execute("SELECT status FROM requests WHERE channel = 'internal'")
     }
     assert statuses == {"verified"}
-    again = apply(config, policy, today)
+    again = apply_all(config, policy, today)
     assert again.opened == []  # an open request is not opened twice
 
 
@@ -103,7 +117,7 @@ def test_retained_records_are_anonymised_when_their_term_ends(tmp_path: Path) ->
         kept = [e for e in erased.result.steps if e.step.record_type == "order" and e.step.until]
         assert kept
         later = date(2045, 1, 1)
-        found = due(config, api.policy_for(config), later)
+        found = due(Store(config.home), api.policy_for(config), later)
         assert {e.step.key for e in found.expired} >= {e.step.key for e in kept}
         env = tmp_path / "x.env"
         env.write_text("".join(f"{k}={v}\n" for k, v in config.values.items()))

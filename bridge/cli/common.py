@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import errno
 import functools
+import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -15,6 +17,11 @@ from rich.markup import escape
 
 from bridge.core.errors import BridgeError
 from bridge.core.redact import scrub
+
+if TYPE_CHECKING:
+    from bridge.app import App
+    from bridge.register.requests import Register
+    from bridge.register.types import Request
 
 out = Console()
 err = Console(stderr=True)
@@ -31,6 +38,37 @@ Operator = Annotated[
         help="Who acts, for the audit trail (default: PRIVACY_BRIDGE_OPERATOR, else the OS user).",
     ),
 ]
+RequestId = Annotated[str, typer.Argument(help="The request id, e.g. req-20261121-4f3a.")]
+
+
+@contextmanager
+def opened(env_file: Path | None) -> Iterator[App]:
+    """The App of one command, from the settings in force (closed afterwards)."""
+    from bridge.app import App
+    from bridge.core.config import load_config
+
+    with App(load_config(env_file)) as app:
+        yield app
+
+
+@contextmanager
+def register_of(env_file: Path | None, operator: str | None) -> Iterator[Register]:
+    """The request register, acting as `operator`."""
+    with opened(env_file) as app:
+        yield app.register(operator)
+
+
+def say(text: str, console: Console = out) -> None:
+    """One plain line: no markup, no highlighting, no wrapping (paths stay whole)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def print_json(data: Any) -> None:
+    out.print_json(json.dumps(data, default=str))
+
+
+def said(request: Request, what: str) -> None:
+    say(f"{request.id}: {what} (status {request.status.value})")
 
 
 def handled(command: F) -> F:

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from bridge import api
+from bridge.app import App, policy_for
 from bridge.cli.common import EnvFile, JsonFlag, err, handled, out
 from bridge.cli.views import export_progress, manual_table, plan_tables
 from bridge.collect.identity import Listener
@@ -63,39 +64,36 @@ def erase(
     failed system resumes it. Exit 0 only when every automatic step is done and verified; manual
     steps are listed (confirm them with --confirm-manual 12,13) and keep the erasure open.
     """
-    from bridge.register.requests import Register
     from bridge.register.work import confirm_request_manual, erase_request
 
     if (email is None) == (request is None):
         raise InputError("give --email or --request (one of them)")
     config = load_config(env_file)
-    register = Register.for_config(config, operator) if request else None
     if confirm is not None:
         seqs = _numbers(confirm)
-        if register and request:
-            changed = confirm_request_manual(register, request, config, seqs, note)
-        else:
-            changed, _ = api.confirm_manual(email or "", config, seqs, note)
+        with App(config) as app:
+            if request:
+                changed = confirm_request_manual(app.register(operator), request, seqs, note)
+            else:
+                changed, _ = app.confirm_manual(email or "", seqs, note)
         out.print(f"confirmed {changed} manual step(s)")
         return
     if dry_run == yes:
         raise InputError("choose --dry-run to see the plan or --yes to apply it")
-    chosen = api.policy_for(config, policy)
+    chosen = policy_for(config, policy)
 
     def run(listener: Listener | None) -> api.EraseResult:
-        try:
-            if register and request:
-                return erase_request(
-                    register, request, config, dry_run=dry_run, policy=chosen, out_dir=out_dir,
-                    listener=listener,
-                )  # fmt: skip
-            return api.erase(
-                email or "", config, dry_run=dry_run, out_dir=out_dir, policy=chosen,
-                listener=listener,
-            )  # fmt: skip
-        except Stopped as exc:  # a Ctrl-C between two steps: one line, exit 130 as for SIGINT
-            err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
-            raise typer.Exit(exc.exit_code) from None
+        with App(config, policy=chosen) as app:
+            try:
+                if request:
+                    return erase_request(
+                        app.register(operator), request, erase=app.erase, dry_run=dry_run,
+                        out_dir=out_dir, listener=listener,
+                    )  # fmt: skip
+                return app.erase(email or "", dry_run=dry_run, out_dir=out_dir, listener=listener)
+            except Stopped as exc:  # a Ctrl-C between two steps: one line, exit 130 as for SIGINT
+                err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+                raise typer.Exit(exc.exit_code) from None
 
     if as_json:
         outcome = run(None)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bridge import api
+from bridge.app import App
 from bridge.cli.common import EnvFile, JsonFlag, err, handled, out
 from bridge.cli.views import retention_table, sync_progress, sync_table
 from bridge.core.config import load_config
@@ -32,12 +32,12 @@ def sync_command(
     """
     from bridge.index.sync import sync
 
-    config = load_config(env_file)
-    if as_json:
-        result = sync(config, full=full)
-    else:
-        with sync_progress(err) as listener:
-            result = sync(config, full=full, listener=listener)
+    with App(load_config(env_file)) as app:
+        if as_json:
+            result = sync(app.store, app.connectors, full=full)
+        else:
+            with sync_progress(err) as listener:
+                result = sync(app.store, app.connectors, full=full, listener=listener)
     summary = {
         "ok": result.ok,
         "seconds": result.seconds,
@@ -76,8 +76,9 @@ def retention_due(
     """
     from bridge.index.retention import due
 
-    config = load_config(env_file)
-    found = due(config, api.policy_for(config), _day(today))
+    with App(load_config(env_file)) as app:
+        policy, day = app.policy, _day(today)
+        found = due(app.store, policy, day)
     if as_json:
         out.print_json(json.dumps({
             "people": [p.__dict__ for p in found.people],
@@ -111,16 +112,16 @@ def retention_apply(
     """
     from bridge.index.retention import apply, due
 
-    config = load_config(env_file)
-    policy, day = api.policy_for(config), _day(today)
-    found = due(config, policy, day)
-    if not as_json:
-        out.print(retention_table(found))
-    if not (found.people or found.expired):
-        return
-    if not yes and not typer.confirm("Open these erasure requests and end these retentions?"):
-        raise typer.Exit(1)
-    done = apply(config, policy, day, operator)
+    with App(load_config(env_file)) as app:
+        policy, day = app.policy, _day(today)
+        found = due(app.store, policy, day)
+        if not as_json:
+            out.print(retention_table(found))
+        if not (found.people or found.expired):
+            return
+        if not yes and not typer.confirm("Open these erasure requests and end these retentions?"):
+            raise typer.Exit(1)
+        done = apply(app.register(operator), app.connectors, policy, day)
     if as_json:
         out.print_json(json.dumps(done.__dict__))
     else:

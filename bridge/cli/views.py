@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from bridge.collect.identity import Listener
 from bridge.core.models import DataPackage, Status
+from bridge.core.steps import StepState
 from exports.erasure_report import compact_ids
 
 if TYPE_CHECKING:
-    from bridge.api import CheckResult
-    from bridge.erasure.journal import Entry
+    from bridge.collect.check import CheckResult
+    from bridge.erasure.journal import JournalEntry
     from bridge.erasure.process import ErasureResult
     from bridge.index.retention import Due
     from bridge.index.sync import SyncResult
+    from bridge.register.types import Request
 
 STATUS_STYLE = {
     Status.ok: "green",
@@ -84,7 +88,12 @@ def check_table(results: Sequence[CheckResult]) -> Table:
 
 
 ACTION_STYLE = {"delete": "red", "anonymise": "yellow", "retain": "cyan", "manual": "magenta"}
-STATE_STYLE = {"done": "green", "failed": "red", "manual": "magenta", "confirmed": "green"}
+STATE_STYLE = {
+    StepState.done: "green",
+    StepState.failed: "red",
+    StepState.manual: "magenta",
+    StepState.confirmed: "green",
+}
 
 
 def plan_tables(result: ErasureResult) -> list[Table]:
@@ -122,7 +131,7 @@ def manual_table(result: ErasureResult) -> Table:
     table.add_column("steps")
     table.add_column("system")
     table.add_column("instruction", overflow="fold")
-    groups: dict[tuple[str, str], list[Entry]] = {}
+    groups: dict[tuple[str, str], list[JournalEntry]] = {}
     for entry in result.manual_open:
         groups.setdefault((entry.step.system, entry.step.reason), []).append(entry)
     for (system, _reason), entries in groups.items():
@@ -146,7 +155,7 @@ def erasure_summary_table(result: ErasureResult, title: str) -> Table:
         entries = [e for e in result.steps if e.step.system == source.system]
         counts = {a: sum(1 for e in entries if e.step.action.value == a) for a in ACTION_STYLE}
         ends = sorted(e.step.until for e in entries if e.step.until)
-        states: dict[str, int] = {}
+        states: dict[StepState, int] = {}
         for e in entries:
             states[e.state] = states.get(e.state, 0) + 1
         table.add_row(
@@ -210,3 +219,30 @@ def retention_table(found: Due) -> Table:
     for item in found.expired:
         table.add_row("retention ended", item.step.key, str(item.step.until), item.step.system)
     return table
+
+
+def requests_table(requests: list[Request], today: date) -> Table:
+    """Sorted by due date; an overdue request's row is red (receipt and channel: see --json)."""
+    table = Table(title=f"Requests on {today.isoformat()}", box=box.SIMPLE_HEAD, pad_edge=False)
+    for column in ("request", "type", "status", "due", "days left"):
+        table.add_column(column, no_wrap=True)
+    for r in requests:
+        left = r.days_left(today)
+        days = "-" if not r.open else f"{-left} overdue" if left < 0 else str(left)
+        style = "red" if r.overdue(today) else ("dim" if not r.open else None)
+        table.add_row(r.id, r.type.value, r.status.value, r.due.isoformat(), days, style=style)
+    return table
+
+
+def request_notes(requests: list[Request]) -> list[str]:
+    """One line per request that is linked, flagged as a duplicate or extended."""
+    lines = []
+    for r in requests:
+        notes = [
+            f"linked to {r.linked_to}" if r.linked_to else "",
+            f"duplicate of {r.duplicate_of}" if r.duplicate_of and not r.linked_to else "",
+            f"extended by {r.extended_months} month(s)" if r.extended_months else "",
+        ]
+        if text := "; ".join(n for n in notes if n):
+            lines.append(f"{r.id}: {text}")
+    return lines

@@ -1,8 +1,10 @@
 """Identity resolution in rounds: from an e-mail address to every record that belongs to it.
 
 Round 1 gives the e-mail address to the systems that can search by it. Their records reveal new
-identifiers (customer ids, order numbers, payment ids); each next round gives every system the new
-identifiers of the kinds it can look up, all systems of a round at once, until nothing new appears.
+identifiers (customer ids, order numbers, payment references); each next round gives every system
+the new identifiers it claims (those of the kinds it looks up; of a neutral kind, such as a payment
+reference, only the ones it recognises as its own), all systems of a round at once, until nothing
+new appears.
 Records are de-duplicated by (system, type, id), keeping every reason that linked them.
 """
 
@@ -117,8 +119,14 @@ def _hidden_from(run: _Run, runs: Sequence[_Run]) -> list[str]:
 
 
 def _new_for(run: _Run, known: dict[Identifier, Identifier]) -> list[Identifier]:
-    wanted = run.connector.looks_up
-    return [i for i in known.values() if i.kind in wanted and i not in run.given]
+    """The identifiers the system claims (`Connector.claim`, in its own kinds) that it has not
+    been given yet; of two that it claims alike, the one found first."""
+    claimed: dict[Identifier, Identifier] = {}
+    for ident in known.values():
+        own = run.connector.claim(ident)
+        if own is not None and own not in run.given:
+            claimed.setdefault(own, own)
+    return list(claimed.values())
 
 
 def _collect(run: _Run, ids: list[Identifier]) -> Collected | str:

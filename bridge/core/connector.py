@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -22,6 +22,7 @@ from bridge.core.config import Config, Setting
 from bridge.core.errors import InputError, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import Page, Paginator
 from bridge.core.policy import NOTHING, Capability, Decision, Policy, decide
 from bridge.core.steps import Step, step_for
 
@@ -193,6 +194,15 @@ class Connector(ABC):
     def enabled(cls, config: Config) -> bool:
         return config.has(cls.settings)
 
+    def claim(self, identifier: Identifier) -> Identifier | None:
+        """The identifier as this system looks it up, or None when it is not for this system.
+
+        By default those of the kinds in `looks_up`, as they are. A system that looks up by a
+        neutral kind (a payment reference a shop reveals) claims only the ones that are its own,
+        recognised by their form or context, and returns them in a kind of its own; the
+        resolution gives each claimed identifier to the system once."""
+        return identifier if identifier.kind in self.looks_up else None
+
     @classmethod
     @abstractmethod
     def from_config(cls, config: Config) -> Self:
@@ -306,27 +316,36 @@ def records_in(items: Any, system: str, what: str) -> list[dict[str, Any]]:
     return items
 
 
-def pages(
-    fetch: Callable[[int], tuple[list[Any], int | None]],
-    system: str,
-    page_size: int | None = None,
-) -> Iterator[Any]:
-    """Items of a page-numbered listing, page 1 up, until the last page, a short or empty page.
+P = TypeVar("P", bound=Paginator)
 
-    `fetch(page)` returns the page's items and the total number of pages when the system says it;
-    without a total, a page shorter than `page_size` (or an empty one) is the last.
-    A page that repeats the previous one is a server bug, reported instead of looped on forever.
-    """
-    page, previous = 1, None
-    while True:
-        items, total_pages = fetch(page)
-        marker = [repr(sorted(i.items())) if isinstance(i, dict) else repr(i) for i in items[:3]]
-        if items and marker == previous:
-            raise SystemFailure(system, f"pagination repeated page {page - 1} as page {page}")
-        previous = marker
-        yield from items
-        if not items or (total_pages is not None and page >= total_pages):
-            return
-        if total_pages is None and page_size is not None and len(items) < page_size:
-            return
-        page += 1
+
+@dataclass(frozen=True, eq=False)
+class Stream(Generic[P]):
+    """One scheduled-sync stream, declared: the listing it reads (`path`, with `params`), how
+    that listing pages, what the index keeps of each record (`entry`), the record field the
+    cursor follows (`cursor_field`; None where the cursor is no record's field: the time of a
+    full read of a listing without a date filter, the end of a date window) and the query
+    parameter the cursor is sent in (`since`). `ordered`: the listing comes in cursor order, so
+    the cursor moves with every batch; otherwise it is saved with the last batch only, so that
+    an interrupted run starts again from the old one. A connector offers the names of its
+    streams (`Connector.streams`) and reads one in `changes` as its declaration says."""
+
+    name: str  # the stream's name in the index, which keeps its cursor under it
+    path: str
+    paging: P
+    entry: Callable[[dict[str, Any]], IndexEntry]
+    cursor_field: str | None = None
+    since: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    ordered: bool = True
+
+
+def batches(stream: Stream[Any], pages: Iterable[Page[Any]], cursor: str | None) -> Iterator[Batch]:
+    """A batch per page of a stream's listing, the cursor the newest `cursor_field` seen (see
+    `Stream.ordered` for when it is saved)."""
+    newest = cursor
+    for page in pages:
+        stamps = [str(i.get(stream.cursor_field or "") or "") for i in page.items]
+        newest = max([newest or "", *stamps]) or None
+        entries = [stream.entry(i) for i in page.items]
+        yield Batch(entries, newest if stream.ordered or page.last else cursor)

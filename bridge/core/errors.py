@@ -35,3 +35,9 @@ class AuthFailure(SystemFailure):
 
 class NotFound(SystemFailure):
     """The system says the resource does not exist (404/410)."""
+
+
+class PagingLoop(SystemFailure):
+    """A listing that pages wrongly: a page that repeats one already read, a next link or token
+    already followed, or more pages than any real listing has (bridge.core.paging). Raised instead
+    of asking again and again; the message names the system and the listing's path."""

@@ -14,146 +14,55 @@ Reads and writes are told apart (`request(read=...)`, by default GET, HEAD and O
 Every body is read streamed, at most `max_response_bytes` of it (PRIVACY_BRIDGE_MAX_RESPONSE_MB),
 and every attempt has a total deadline, connect and whole body (PRIVACY_BRIDGE_REQUEST_TIMEOUT_S),
 so that neither a huge body nor a server that trickles can hold an export; neither is repeated.
-`configure(config.values)` sets both for the clients built afterwards (`bridge.api`).
+`http_limits.configure(config.values)` sets both for the clients built afterwards (`bridge.app`).
+
+Beside this module: the limits and deadlines (`http_limits`), reading and parsing a body
+(`http_body`), what is repeated and when (`http_retry`), the request budget (`rate_budget`) and
+the reading of error bodies (`http_errors`).
 """
 
 from __future__ import annotations
 
-import collections
-import email.utils
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-import urllib3.exceptions
 from requests.adapters import HTTPAdapter
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from bridge import __version__
-from bridge.core.config import positive_number
+from bridge.core import http_limits as limits
 from bridge.core.errors import AuthFailure, NotFound, SystemFailure
+from bridge.core.http_body import Broken, Late, Malformed, TooLarge, parse_json, read_body
+from bridge.core.http_errors import COMMON, ErrorShape, error_message
+from bridge.core.http_retry import (
+    READ_METHODS,
+    RETRY_STATUSES,
+    Retryable,
+    WriteUncertain,
+    maybe_sent,
+    retry_after_seconds,
+)
+from bridge.core.rate_budget import RateBudget, Window
 from bridge.core.redact import Redactor, install_log_filters
 
+# What the connectors build their clients with, importable from here as before.
+__all__ = ["HttpClient", "Malformed", "RateBudget", "Window", "WriteUncertain"]
+
 USER_AGENT = f"privacy-bridge/{__version__} (+https://github.com/privacy-bridge/privacy-bridge)"
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-TIMEOUT = (5.0, 30.0)  # connect, read: the longest silence before an answer counts as lost
-MAX_RESPONSE_SETTING = "PRIVACY_BRIDGE_MAX_RESPONSE_MB"
-DEADLINE_SETTING = "PRIVACY_BRIDGE_REQUEST_TIMEOUT_S"
-MB = 1024 * 1024
-# What `configure` sets from the settings; a client takes them when it is built.
-MAX_RESPONSE_BYTES = 50 * MB
-DEADLINE_S = 60.0  # per attempt: connect, send, and the whole answer
-SYSTEM_DEADLINE_SETTING = "PRIVACY_BRIDGE_SYSTEM_TIMEOUT_S"
-SYSTEM_DEADLINE_S = 900.0  # per system, for one person's lookup (see HttpClient.collecting)
-CHUNK = 64 * 1024  # a body is read at most this much at a time
-_PARSED = "_privacy_bridge_parsed"  # parse's result, kept on the response
 log = logging.getLogger("privacy_bridge.http")
 install_log_filters()
-
-
-class WriteUncertain(SystemFailure):
-    """A write was sent, but whether it landed is unknown: its answer was lost or broken, a 5xx,
-    or a 2xx body that is not JSON. It is not repeated blindly: read the record back first."""
-
-
-class Malformed(SystemFailure):
-    """A body that is not the JSON it should be (HTML, truncated); `detail` without the system."""
-
-    def __init__(self, system: str, detail: str, status: int | None = None) -> None:
-        super().__init__(system, detail, status)
-        self.detail = detail
-
-
-def configure(values: Mapping[str, str]) -> None:
-    """The response size limit and the deadlines from the settings, for clients built after."""
-    global MAX_RESPONSE_BYTES, DEADLINE_S, SYSTEM_DEADLINE_S
-    MAX_RESPONSE_BYTES = int(positive_number(values, MAX_RESPONSE_SETTING, 50) * MB)
-    DEADLINE_S = positive_number(values, DEADLINE_SETTING, 60)
-    SYSTEM_DEADLINE_S = positive_number(values, SYSTEM_DEADLINE_SETTING, 900)
-
-
-@dataclass(frozen=True)
-class Window:
-    """At most `calls` requests in any `seconds`-long sliding window."""
-
-    calls: int
-    seconds: float
-
-
-class RateBudget:
-    """Blocks before a request that would exceed any of the vendor's windows.
-
-    Vendors state limits such as "500 per 5 minutes"; staying under them is cheaper than a 429.
-    """
-
-    def __init__(self, windows: Iterable[Window] = (), sleep: Callable[[float], None] = time.sleep):
-        self.windows = tuple(windows)
-        self._sent: collections.deque[float] = collections.deque()
-        self._lock = threading.Lock()
-        self._sleep = sleep
-
-    def acquire(self) -> None:
-        if not self.windows:
-            return
-        longest = max(w.seconds for w in self.windows)
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                while self._sent and now - self._sent[0] > longest:
-                    self._sent.popleft()
-                wait = 0.0
-                for w in self.windows:
-                    inside = [t for t in self._sent if now - t < w.seconds]
-                    if len(inside) >= w.calls:
-                        wait = max(wait, w.seconds - (now - inside[-w.calls]))
-                if wait <= 0:
-                    self._sent.append(now)
-                    return
-            self._sleep(wait)
-
-
-class _Retryable(Exception):
-    def __init__(self, response: requests.Response | None, reason: str) -> None:
-        super().__init__(reason)
-        self.response = response
-
-
-class _Broken(Exception):
-    """The body broke off (connection dropped, silence past the read timeout)."""
-
-
-class _Late(Exception):
-    """The attempt's deadline passed before the answer was complete."""
-
-
-class _TooLarge(Exception):
-    """The body is larger than the limit."""
-
-
-def retry_after_seconds(response: requests.Response) -> float | None:
-    """Seconds the server asked us to wait, from `Retry-After` as delta-seconds or HTTP-date."""
-    value = response.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value)
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
 
 
 class HttpClient:
     """A pooled session for one system with retries, a budget and redaction.
 
-    `error_message` turns the vendor's error body into a short text; it should not echo values.
+    `errors` says where the vendor's error bodies name the error (`bridge.core.http_errors`).
     """
 
     def __init__(
@@ -169,7 +78,7 @@ class HttpClient:
         backoff: float = 0.5,
         max_wait: float = 60.0,
         budget: RateBudget | None = None,
-        error_message: Callable[[requests.Response], str] | None = None,
+        errors: ErrorShape = COMMON,
         wait_hint: Callable[[requests.Response], float | None] | None = None,
         max_response_bytes: int | None = None,
         deadline_s: float | None = None,
@@ -177,15 +86,15 @@ class HttpClient:
         self.system = system
         self.base_url = base_url.rstrip("/")
         self.redact = Redactor(secrets)
-        self.timeout = timeout or TIMEOUT
-        self.max_response_bytes = max_response_bytes or MAX_RESPONSE_BYTES
-        self.deadline_s = deadline_s or DEADLINE_S
+        self.timeout = timeout or limits.TIMEOUT
+        self.max_response_bytes = max_response_bytes or limits.MAX_RESPONSE_BYTES
+        self.deadline_s = deadline_s or limits.DEADLINE_S
         self._ends_at: float | None = None  # see `collecting`
         self.attempts = attempts
         self.backoff = backoff
         self.max_wait = max_wait
         self.budget = budget or RateBudget()
-        self.error_message = error_message or default_error_message
+        self.errors = errors
         # How long a 429/503 asks us to wait, for vendors that say it other than in Retry-After.
         self.wait_hint = wait_hint or retry_after_seconds
         self.session = requests.Session()
@@ -260,8 +169,8 @@ class HttpClient:
                 reason = f"{kind} ({type(exc).__name__})"
                 if time.monotonic() >= deadline:
                     raise self._doubt(None, self._late_message(), is_read, retry=False) from None
-                if is_read or not _maybe_sent(exc):
-                    raise _Retryable(None, reason) from None
+                if is_read or not maybe_sent(exc):
+                    raise Retryable(None, reason) from None
                 raise self._doubt(None, f"its answer was lost: {reason}", is_read) from None
             except (
                 requests.exceptions.InvalidURL,
@@ -274,14 +183,14 @@ class HttpClient:
                 ) from None
             try:
                 self._read_body(response, deadline)
-            except _Broken as exc:
+            except Broken as exc:
                 raise self._doubt(None, f"its answer broke off: {exc}", is_read) from None
-            except _Late:
+            except Late:
                 raise self._doubt(response, self._late_message(), is_read, retry=False) from None
-            except _TooLarge:
+            except TooLarge:
                 message = (
-                    f"answered more than {self.max_response_bytes / MB:g} MB, the size limit "
-                    f"({MAX_RESPONSE_SETTING}); the rest was not read"
+                    f"answered more than {self.max_response_bytes / limits.MB:g} MB, the size "
+                    f"limit ({limits.MAX_RESPONSE_SETTING}); the rest was not read"
                 )
                 raise self._doubt(response, message, is_read, retry=False) from None
             log.debug(
@@ -307,22 +216,22 @@ class HttpClient:
         retrying = Retrying(
             stop=stop_after_attempt(self.attempts),
             wait=self._wait,
-            retry=retry_if_exception(lambda e: isinstance(e, _Retryable)),
+            retry=retry_if_exception(lambda e: isinstance(e, Retryable)),
             reraise=True,
         )
         try:
             response = retrying(attempt)
-        except _Retryable as exc:
+        except Retryable as exc:
             raise self._failure(exc.response, f"{exc} after {self.attempts} attempts") from None
         if response.status_code >= 400 and response.status_code not in allowed:
-            raise self._failure(response, self.error_message(response))
+            raise self.refusal(response)
         return response
 
     @contextmanager
     def collecting(self) -> Iterator[None]:
         """One person's lookup in this system, under the deadline per system: a request that
         would start after it fails instead (the sync, which reads a whole shop, has none)."""
-        self._ends_at = time.monotonic() + SYSTEM_DEADLINE_S
+        self._ends_at = time.monotonic() + limits.SYSTEM_DEADLINE_S
         try:
             yield
         finally:
@@ -332,8 +241,8 @@ class HttpClient:
         if self._ends_at is not None and time.monotonic() > self._ends_at:
             raise SystemFailure(
                 self.system,
-                f"took longer than {SYSTEM_DEADLINE_S:g} s, the deadline per system "
-                f"({SYSTEM_DEADLINE_SETTING})",
+                f"took longer than {limits.SYSTEM_DEADLINE_S:g} s, the deadline per system "
+                f"({limits.SYSTEM_DEADLINE_SETTING})",
             )
 
     def json(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -343,68 +252,25 @@ class HttpClient:
     def parse(self, response: requests.Response) -> Any:
         """The body as JSON; Malformed (a SystemFailure) for HTML and truncated or broken JSON.
 
-        The one place that decides what is malformed: `request` asks it of every 2xx answer
-        (a read is then repeated); the result is kept on the response, so parsing again is free.
+        The one place that decides what is malformed (`bridge.core.http_body.parse_json`):
+        `request` asks it of every 2xx answer (a read is then repeated); the result is kept on
+        the response, so parsing again is free.
         """
-        if hasattr(response, _PARSED):
-            return getattr(response, _PARSED)
-        if response.status_code == 204 or not response.content:
-            return None
-        status = response.status_code
-        ctype = response.headers.get("Content-Type", "")
-        if "html" in ctype or response.content.lstrip()[:1] == b"<":
-            raise Malformed(self.system, f"answered HTML instead of JSON (HTTP {status})", status)
-        try:
-            value = json.loads(response.content)
-        except ValueError:
-            raise Malformed(
-                self.system,
-                f"answered malformed or truncated JSON (HTTP {status}, "
-                f"{len(response.content)} bytes)",
-                status,
-            ) from None
-        setattr(response, _PARSED, value)
-        return value
+        return parse_json(response, self.system)
 
     def _read_body(self, response: requests.Response, deadline: float) -> None:
-        """Read the body streamed, within the deadline and at most `max_response_bytes` of it.
+        """Read the body streamed, within the deadline and at most `max_response_bytes` of it."""
+        read_body(
+            response,
+            deadline,
+            limit=self.max_response_bytes,
+            read_timeout=self.timeout[1],
+            counted=self._count_bytes,
+        )
 
-        Each network read takes what has arrived (at most CHUNK) and waits no longer than the
-        read timeout or what is left of the deadline, so a trickle is cut off at the deadline.
-        """
-        limit = self.max_response_bytes
-        declared = response.headers.get("Content-Length", "")
-        try:
-            if declared.isdigit() and int(declared) > limit:
-                raise _TooLarge
-            raw = response.raw
-            read = getattr(raw, "read1", None) or raw.read
-            chunks: list[bytes] = []
-            held = 0
-            while True:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _Late
-                _set_socket_timeout(raw, min(self.timeout[1], left))
-                try:
-                    chunk = read(CHUNK, decode_content=True)
-                except (urllib3.exceptions.HTTPError, OSError) as exc:
-                    if time.monotonic() >= deadline:
-                        raise _Late from None
-                    raise _Broken(type(exc).__name__) from None
-                if not chunk:
-                    break
-                with self._count_lock:
-                    self.bytes_read += len(chunk)
-                held += len(chunk)
-                if held > limit:
-                    raise _TooLarge
-                chunks.append(chunk)
-        except BaseException:
-            response.close()  # the connection is dropped, never reused half-read
-            raise
-        response._content = b"".join(chunks)
-        setattr(response, "_content_consumed", True)  # noqa: B010 (requests' own flag)
+    def _count_bytes(self, size: int) -> None:
+        with self._count_lock:
+            self.bytes_read += size
 
     def _doubt(
         self, response: requests.Response | None, reason: str, is_read: bool, retry: bool = True
@@ -412,28 +278,33 @@ class HttpClient:
         """What a doubtful answer becomes: a retry (reads), a failure, or WriteUncertain."""
         if not is_read:
             if retry and response is not None and response.status_code == 429:
-                return _Retryable(response, reason)
+                return Retryable(response, reason)
             status = response.status_code if response is not None else None
             return WriteUncertain(
                 self.system,
                 self.redact(f"{reason}; the write may or may not have been applied"),
                 status,
             )
-        return _Retryable(response, reason) if retry else self._failure(response, reason)
+        return Retryable(response, reason) if retry else self._failure(response, reason)
 
     def _late_message(self) -> str:
         return (
             f"gave no complete answer within {self.deadline_s:g} s, the deadline per request "
-            f"({DEADLINE_SETTING})"
+            f"({limits.DEADLINE_SETTING})"
         )
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
-        response = exc.response if isinstance(exc, _Retryable) else None
+        response = exc.response if isinstance(exc, Retryable) else None
         asked = self.wait_hint(response) if response is not None else None
         if asked is not None:
             return min(asked, self.max_wait)
         return min(self.backoff * 2 ** (state.attempt_number - 1), self.max_wait)
+
+    def refusal(self, response: requests.Response) -> SystemFailure:
+        """The failure an error answer is: its body read as `errors` declares, redacted;
+        AuthFailure for 401/403, NotFound for 404/410."""
+        return self._failure(response, error_message(response, self.errors))
 
     def _failure(self, response: requests.Response | None, message: str) -> SystemFailure:
         status = response.status_code if response is not None else None
@@ -446,38 +317,6 @@ class HttpClient:
 
     def close(self) -> None:
         self.session.close()
-
-
-def default_error_message(response: requests.Response) -> str:
-    """A short text from a JSON error body's usual keys, else the status line."""
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    if isinstance(body, dict):
-        for key in ("message", "detail", "error_description", "title", "error"):
-            value = body.get(key)
-            if isinstance(value, dict):
-                value = value.get("message")
-            if isinstance(value, str) and value:
-                return f"HTTP {response.status_code}: {value[:200]}"
-    return f"HTTP {response.status_code}"
-
-
-def _maybe_sent(exc: requests.RequestException) -> bool:
-    """False when the request certainly never left: no connection could be made."""
-    if isinstance(exc, requests.ConnectTimeout):
-        return False
-    reason = exc.args[0] if exc.args else None
-    reason = getattr(reason, "reason", reason)  # urllib3's MaxRetryError wraps the cause
-    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
-
-
-def _set_socket_timeout(raw: Any, seconds: float) -> None:
-    """Bound the next network read of a streamed body (urllib3 sets it anew on reuse)."""
-    sock = getattr(getattr(raw, "connection", None), "sock", None)
-    if sock is not None:
-        sock.settimeout(max(seconds, 0.001))
 
 
 def _with_query(url: str, params: Mapping[str, Any] | None) -> str:

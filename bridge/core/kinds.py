@@ -1,21 +1,27 @@
-"""The identifier kinds the connectors pass to each other.
+"""The identifier kinds the connectors pass to each other, named for what they are, not whose.
 
-One system reveals them (a shop order names its payment id), another looks up by them.
+One system reveals them (a shop order names its order number and its payment references),
+another looks up by them. Which payment references are whose, each payment provider decides for
+itself (`Connector.claim`, by the form of its own ids or the payment method the shop names), and
+names the ones it claims in kinds of its own, kept in its own folder.
 """
+
+import re
 
 EMAIL = "email"
 ORDER_NUMBER = "order_number"  # the shop's order number, as customers and carriers see it
 SHOP_CUSTOMER_ID = "shop_customer_id"
-MOLLIE_PAYMENT_ID = "mollie_payment_id"  # tr_…
-MOLLIE_ORDER_ID = "mollie_order_id"  # ord_…
-MOLLIE_CUSTOMER_ID = "mollie_customer_id"  # cst_…
-PAYPAL_TRANSACTION_ID = "paypal_transaction_id"  # capture id, as in the reporting API
-PAYPAL_ORDER_ID = "paypal_order_id"
+PAYMENT_REFERENCE = "payment_reference"  # an id the shop keeps of a payment at its provider
 
-# Ids whose documented prefix tells whose they are, wherever they appear (vendor-apis.md §3, §8).
-PREFIXES = (("tr_", MOLLIE_PAYMENT_ID), ("ord_", MOLLIE_ORDER_ID), ("cst_", MOLLIE_CUSTOMER_ID))
+# What the shop knows of a payment reference, in the identifier's `context`:
+METHOD = "method"  # the shop's name of the order's payment method (a gateway, a provider)
+FIELD = "field"  # where the order keeps it: TRANSACTION, or the shop's name of the field
+TRANSACTION = "transaction"  # the transaction id the payment method recorded on the order
+
+_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
-def by_prefix(value: str) -> str | None:
-    """The kind of an id recognised by its prefix (`tr_…` is a Mollie payment), or None."""
-    return next((kind for prefix, kind in PREFIXES if value.startswith(prefix)), None)
+def looks_like_id(value: object) -> bool:
+    """Whether a stored value can be an id: 1 to 64 ASCII letters, digits and `_ . : -` (never
+    a name, an address or a sentence, which a shop's free fields may hold)."""
+    return isinstance(value, str) and _ID.fullmatch(value) is not None

@@ -36,7 +36,10 @@ class Identifier(BaseModel):
     value: str
     via: str = Field(default="", description="Where this identifier was found.")
     context: dict[str, str] = Field(
-        default_factory=dict, description="Hints for the lookup, such as the date of the order."
+        default_factory=dict,
+        description="Hints for the lookup, such as the date of the order; for a payment "
+        "reference, the payment method the shop names and the field it stood in "
+        "(bridge.core.kinds).",
     )
 
     @property

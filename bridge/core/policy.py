@@ -1,6 +1,7 @@
 """The erasure policy: per record type delete, anonymise, retain (until a date) or manual.
 
-The default lives in `default_policy.toml` beside this module; an operator's own file replaces it
+The default is `default_policy.toml` beside this module with each registered system's actions
+for its record types (`bridge.core.plugins`); an operator's own file replaces it whole
 (`PRIVACY_BRIDGE_POLICY`). Retention is counted in calendar years from the record's own date.
 
 What happens to a record is decided in one place, `decide()`: the operator's action for its type,
@@ -22,6 +23,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from bridge.core.errors import InputError
+from bridge.core.plugins import systems
 
 DEFAULT = Path(__file__).with_name("default_policy.toml")
 POLICY_SETTING = "PRIVACY_BRIDGE_POLICY"
@@ -100,7 +102,10 @@ def _years_later(day: date, years: int) -> date:
 def load_policy(path: Path | None = None) -> Policy:
     source = path or DEFAULT
     try:
-        return Policy.model_validate(tomllib.loads(source.read_text()))
+        settings = tomllib.loads(source.read_text())
+        if path is None:
+            settings["actions"] = default_actions()
+        return Policy.model_validate(settings)
     except FileNotFoundError:
         raise InputError(f"policy file not found: {source}") from None
     except ValidationError as exc:
@@ -118,6 +123,20 @@ def load_policy(path: Path | None = None) -> Policy:
     except tomllib.TOMLDecodeError as exc:
         first = str(exc).splitlines()[0]
         raise InputError(f"policy file {source.name} is not valid: {first}") from None
+
+
+def default_actions() -> dict[str, str]:
+    """The registered systems' own actions per record type. Two systems may report the same type
+    (a shop's `order`) only when they agree on its action: one type, one rule."""
+    actions: dict[str, str] = {}
+    for system in systems():
+        for kind, action in system.actions.items():
+            if actions.setdefault(kind, action) != action:
+                raise InputError(
+                    f"the built-in policy is ambiguous: system {system.name!r} says {action!r} "
+                    f"for record type {kind!r}, another system {actions[kind]!r}"
+                )
+    return actions
 
 
 def record_date(value: object) -> date | None:

@@ -31,6 +31,11 @@ class Redactor:
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
 
+    def add(self, secret: str) -> None:
+        """One more secret, such as an access token handed out while running."""
+        if secret and len(secret) >= 4 and secret not in self.secrets:
+            self.secrets = sorted([*self.secrets, secret], key=len, reverse=True)
+
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "***")

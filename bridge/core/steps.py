@@ -1,17 +1,38 @@
-"""The steps of an erasure plan: what happens to each record, why, and until when.
+"""The steps of an erasure plan: what happens to each record, why, and until when, and the
+states a step goes through.
 
 A step holds ids, field names, reasons and dates: never a personal value. That is what makes it
-safe to journal, to show in a dry run and to put in the report.
+safe to journal, to show in a dry run and to put in the report (`exports.erasure_models`).
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from bridge.core.policy import Action, Decision, Policy
+
+# The operations a step names besides a connector's API call (stored as they are, in the journal):
+NO_OPERATION = "none"  # nothing to call: kept as it is, or gone with the step it waits for
+BY_HAND = "manual"  # the operator does it, as the step's instruction says
+
+
+class StepState(StrEnum):
+    """Where a step stands. The journal stores the value (`bridge.erasure.journal`): `pending` →
+    `started` (written before the call) → `done` or `failed` (after it); a manual step is
+    `manual` until the operator confirms it (`confirmed`). A dry run's steps are `planned`: they
+    are never journaled."""
+
+    planned = "planned"
+    pending = "pending"
+    started = "started"
+    done = "done"
+    failed = "failed"
+    manual = "manual"
+    confirmed = "confirmed"
 
 
 class Step(BaseModel):
@@ -20,8 +41,8 @@ class Step(BaseModel):
     record_id: str
     action: Action
     operation: str = Field(
-        description="What the connector does: an API call it names, 'none' (kept as it is, or "
-        "gone with the step it waits for) or 'manual'."
+        description=f"What the connector does: an API call it names, {NO_OPERATION!r} (kept as it "
+        f"is, or gone with the step it waits for) or {BY_HAND!r}."
     )
     params: dict[str, Any] = Field(default_factory=dict, description="Ids and field names only.")
     fields: list[str] = Field(default_factory=list, description="Fields removed or replaced.")
@@ -44,7 +65,7 @@ class Step(BaseModel):
 
     @property
     def automatic(self) -> bool:
-        return self.operation != "manual"
+        return self.operation != BY_HAND
 
 
 def step_for(
@@ -72,7 +93,7 @@ def step_for(
         "action": decision.action,
         "operation": operation
         if decision.automatic
-        else ("manual" if decision.how == "manual" else "none"),
+        else (BY_HAND if decision.how == "manual" else NO_OPERATION),
         "until": decision.until,
         "legal_basis": decision.basis if retained else "",
         "kept": list(policy.retain.keep) if retained and decision.how != "keep" else [],
@@ -82,41 +103,3 @@ def step_for(
         "instruction": decision.instruction(what, where) if decision.how == "manual" else "",
     }
     return Step.model_validate(fields | extra)
-
-
-class ReportStep(BaseModel):
-    """One step as the report shows it: what was done, or is to be done by hand, and why."""
-
-    seq: int
-    record_type: str
-    record_id: str
-    action: Action
-    state: str = Field(description="planned, done, failed, manual (to do by hand) or confirmed.")
-    outcome: str | None = None
-    reason: str = ""
-    legal_basis: str = ""
-    until: date | None = None
-    instruction: str = ""
-
-
-class SystemReport(BaseModel):
-    system: str
-    title: str
-    role: str = ""
-    status: str = Field(description="How collecting from the system went: ok, not_found, error.")
-    error: str | None = None
-    steps: list[ReportStep] = Field(default_factory=list)
-    notice: str = Field(default="", description="The notice to this processor (GDPR art. 19).")
-
-
-class ErasureReport(BaseModel):
-    """The content of erasure-report.json: per system what was deleted, anonymised, kept, manual."""
-
-    erasure_id: str | None
-    subject_hash: str = Field(description="HMAC of the address: the report names no one.")
-    generated_at: datetime
-    dry_run: bool
-    complete: bool = Field(description="Every automatic step done and verified.")
-    open_manual_steps: int
-    problems: list[str] = Field(default_factory=list)
-    systems: list[SystemReport]

@@ -27,6 +27,7 @@ from types import FrameType
 from typing import Any
 
 from bridge.core.errors import BridgeError
+from bridge.core.steps import StepState
 from bridge.erasure.journal import Journal
 from bridge.store.db import Store
 from bridge.store.locks import Held, exclusive
@@ -52,16 +53,18 @@ def _refusal(holder: dict[str, Any]) -> str:
 
 
 class Guard:
-    """The person's lock and the stop event of one erasure (neither for a dry run)."""
+    """The person's lock and the stop event of one erasure (neither for a dry run, which needs
+    no `store` either)."""
 
     def __init__(
-        self, home: Path, address: str, stop: threading.Event | None, *, dry_run: bool
+        self, store: Store | None, address: str, stop: threading.Event | None, *, dry_run: bool
     ) -> None:
+        if store is None and not dry_run:
+            raise ValueError("an erasure that is applied needs the state store")
         self.stop = stop or threading.Event()
         self.dry_run = dry_run
-        self._home = home
         self._address = address
-        self._store: Store | None = None
+        self._store = store
         self._subject = ""
         self._lock: Held | None = None
         self._sigint: _Sigint | None = None
@@ -80,9 +83,8 @@ class Guard:
         if self.dry_run:
             return self
         with ExitStack() as entering:
-            self._store = Store(self._home)
-            self._subject = self._store.keys.pseudonym(self._address)
-            path = lock_path(self._store.home, self._subject)
+            self._subject = self.store.keys.pseudonym(self._address)
+            path = lock_path(self.store.home, self._subject)
             self._lock = entering.enter_context(exclusive(path, _refusal))
             self._sigint = entering.enter_context(_sigint_sets(self.stop))
             self._exit = entering.pop_all()
@@ -113,7 +115,7 @@ class Guard:
         if not self.stop.is_set():
             return
         entries = [e for e in journal.entries() if e.step.automatic]
-        done = sum(1 for e in entries if e.state == "done")
+        done = sum(1 for e in entries if e.state is StepState.done)
         raise Stopped(
             f"stopped: erasure {journal.id} has {done} of {len(entries)} automatic steps done, "
             "none half-way; run the same command again to resume"

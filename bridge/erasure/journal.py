@@ -1,8 +1,10 @@
 """The erasure journal: the plan, written down before anything changes, and each step's state.
 
-States: `pending` → `started` (written before the call) → `done` or `failed` (after it);
-`manual` steps wait for the operator, who confirms them (`confirmed`). A crash leaves a step
-`started`; the next run applies it again, which is safe because every step is idempotent.
+Step states (`bridge.core.steps.StepState`): `pending` → `started` (written before the call) →
+`done` or `failed` (after it); `manual` steps wait for the operator, who confirms them
+(`confirmed`). A crash leaves a step `started`; the next run applies it again, which is safe
+because every step is idempotent. The erasure itself has a status (`ErasureStatus`). Both are
+stored as their values: a database written by an earlier version reads the same.
 
 The operator's note on a confirmation is sealed (`bridge.store.notes`): the step's outcome
 holds a marker, read back as the note until the erasure is `verified`, when every note about the
@@ -17,21 +19,42 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 
-from bridge.core.steps import Step
+from bridge.core.steps import Step, StepState
 from bridge.register.types import note_text
 from bridge.store import notes
 from bridge.store.db import Store
 
-OPEN = ("planned", "applying", "failed", "awaiting_manual", "unverified")
+
+class ErasureStatus(StrEnum):
+    """Where an erasure stands (the `erasures` table)."""
+
+    planned = "planned"  # journaled, nothing applied yet
+    applying = "applying"
+    failed = "failed"  # a step or a system failed: a rerun resumes it
+    unverified = "unverified"  # every step done, but verification found a problem
+    awaiting_manual = "awaiting_manual"  # done and verified but for the steps by hand
+    verified = "verified"  # finished: every note about the person is shredded
+
+
+OPEN = (
+    ErasureStatus.planned,
+    ErasureStatus.applying,
+    ErasureStatus.failed,
+    ErasureStatus.awaiting_manual,
+    ErasureStatus.unverified,
+)
 CONFIRMED = "confirmed by the operator"
 
 
 @dataclass(frozen=True)
-class Entry:
+class JournalEntry:
+    """One step of an erasure as the journal holds it (a dry run's are `planned`, not stored)."""
+
     seq: int
     step: Step
-    state: str
+    state: StepState
     outcome: str | None
 
 
@@ -70,8 +93,8 @@ class Journal:
             erasure_id = f"era-{datetime.now(UTC):%Y%m%d}-{uuid.uuid4().hex[:6]}"
             db.execute(
                 "INSERT INTO erasures (id, subject, request_id, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'planned', ?, ?)",
-                (erasure_id, subject, request_id, _now(), _now()),
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (erasure_id, subject, request_id, ErasureStatus.planned, _now(), _now()),
             )
         return cls(store, erasure_id)
 
@@ -103,13 +126,13 @@ class Journal:
                         step.record_id,
                         step.action.value,
                         step.model_dump_json(),
-                        "pending" if step.automatic else "manual",
+                        StepState.pending if step.automatic else StepState.manual,
                         _now(),
                     ),
                 )
         return added
 
-    def entries(self) -> list[Entry]:
+    def entries(self) -> list[JournalEntry]:
         rows = self.store.db.execute(
             "SELECT seq, step, state, outcome FROM journal WHERE erasure_id = ? ORDER BY seq",
             (self.id,),
@@ -118,10 +141,10 @@ class Journal:
         ids = [i for note in noted.values() if (i := notes.marker(note)) is not None]
         found = notes.texts(self.store.db, self.store.keys, ids)
         return [
-            Entry(
+            JournalEntry(
                 r["seq"],
                 Step.model_validate_json(r["step"]),
-                r["state"],
+                StepState(r["state"]),
                 f"{CONFIRMED}: {notes.resolve(noted[r['seq']], found)}"
                 if r["seq"] in noted
                 else r["outcome"],
@@ -133,12 +156,19 @@ class Journal:
         """A new step for the same record (a retention that ended); its state starts over."""
         with self.store.transaction() as db:
             db.execute(
-                "UPDATE journal SET action = ?, step = ?, state = 'pending', outcome = NULL, "
+                "UPDATE journal SET action = ?, step = ?, state = ?, outcome = NULL, "
                 "updated_at = ? WHERE erasure_id = ? AND seq = ?",
-                (step.action.value, step.model_dump_json(), _now(), self.id, seq),
+                (
+                    step.action.value,
+                    step.model_dump_json(),
+                    StepState.pending,
+                    _now(),
+                    self.id,
+                    seq,
+                ),
             )
 
-    def mark(self, seq: int, state: str, outcome: str | None = None) -> None:
+    def mark(self, seq: int, state: StepState, outcome: str | None = None) -> None:
         with self.store.transaction() as db:
             db.execute(
                 "UPDATE journal SET state = ?, outcome = ?, updated_at = ? WHERE erasure_id = ? AND seq = ?",
@@ -146,22 +176,22 @@ class Journal:
             )
 
     @property
-    def status(self) -> str:
+    def status(self) -> ErasureStatus:
         row = self.store.db.execute(
             "SELECT status FROM erasures WHERE id = ?", (self.id,)
         ).fetchone()
-        return str(row["status"])
+        return ErasureStatus(row["status"])
 
-    def set_status(self, status: str) -> None:
+    def set_status(self, status: ErasureStatus) -> None:
         """A `verified` erasure is done: every note about the person is shredded with it."""
         with self.store.transaction() as db:
             db.execute(
                 "UPDATE erasures SET status = ?, updated_at = ? WHERE id = ?",
                 (status, _now(), self.id),
             )
-            if status == "verified":
+            if status is ErasureStatus.verified:
                 notes.shred(db, self._subject(db))
-        if status == "verified":
+        if status is ErasureStatus.verified:
             self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page keeps a key
 
     def _subject(self, db: sqlite3.Connection) -> str:
@@ -176,17 +206,24 @@ class Journal:
         for seq in seqs:
             with self.store.transaction() as db:
                 waiting = db.execute(
-                    "SELECT 1 FROM journal WHERE erasure_id = ? AND seq = ? AND state = 'manual'",
-                    (self.id, seq),
+                    "SELECT 1 FROM journal WHERE erasure_id = ? AND seq = ? AND state = ?",
+                    (self.id, seq, StepState.manual),
                 ).fetchone()
                 if waiting is None:
                     continue
                 if text and sealed is None:
                     sealed = notes.seal(db, self.store.keys, self._subject(db), text)
                 cursor = db.execute(
-                    "UPDATE journal SET state = 'confirmed', outcome = ?, updated_at = ? "
-                    "WHERE erasure_id = ? AND seq = ? AND state = 'manual'",
-                    (json.dumps({"note": sealed}) if sealed else CONFIRMED, _now(), self.id, seq),
+                    "UPDATE journal SET state = ?, outcome = ?, updated_at = ? "
+                    "WHERE erasure_id = ? AND seq = ? AND state = ?",
+                    (
+                        StepState.confirmed,
+                        json.dumps({"note": sealed}) if sealed else CONFIRMED,
+                        _now(),
+                        self.id,
+                        seq,
+                        StepState.manual,
+                    ),
                 )
                 changed += cursor.rowcount
         return changed

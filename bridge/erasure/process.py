@@ -4,45 +4,48 @@ Access before erasure: the person's records are collected first, and every step 
 what was found. The plan goes into the journal before anything changes; steps are applied per
 system (systems at once, steps of one system in order, honouring their dependencies); a second
 collect adds whatever appeared meanwhile, and every applied step is checked against the record
-as the system now holds it. Running the same erasure again resumes the journal.
+as the system now holds it (`bridge.erasure.verify`). Running the same erasure again resumes the
+journal. The caller (`bridge.app`) hands in the connectors, the policy and the state store.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
-from typing import Any
 
 from bridge.collect.identity import Listener, resolve
-from bridge.core.config import Config
 from bridge.core.connector import Connector, checked_email
-from bridge.core.errors import SystemFailure
+from bridge.core.errors import InputError, SystemFailure
 from bridge.core.models import SourceResult, Status
 from bridge.core.policy import Action, Policy
 from bridge.core.redact import scrub
-from bridge.core.steps import ErasureReport, ReportStep, Step, SystemReport
+from bridge.core.steps import NO_OPERATION, Step, StepState
 from bridge.erasure.guard import Guard, run_all
-from bridge.erasure.journal import Entry, Journal
+from bridge.erasure.journal import ErasureStatus, Journal, JournalEntry
+from bridge.erasure.verify import check, verify
 from bridge.erasure.writes import apply_settled
 from bridge.index import entries as index
+from bridge.store.db import Store
 
 log = logging.getLogger("privacy_bridge.erasure")
-BLANK: tuple[Any, ...] = (None, "", [], {}, False, 0)
-# (seq, state, system, detail)
-StepListener = Callable[[Entry, str], None]
+# Told of each step applied: the entry as journaled, and its new state.
+StepListener = Callable[[JournalEntry, StepState], None]
+# A fresh set of the connectors for one more lookup, closed when the block ends (see `erase`).
+Reopen = Callable[[], AbstractContextManager[Sequence[Connector]]]
 INCOMPLETE = (Status.error, Status.partial)
+# What a run applies: a rerun retries failed and interrupted steps as well.
+RESUMED = (StepState.pending, StepState.started, StepState.failed)
 
 
 @dataclass
 class ErasureResult:
     address_hash: str
-    steps: list[Entry]
+    steps: list[JournalEntry]
     sources: list[SourceResult]
     erasure_id: str | None = None
     problems: list[str] = field(default_factory=list)
@@ -55,11 +58,11 @@ class ErasureResult:
 
     @property
     def automatic_done(self) -> bool:
-        return all(e.state == "done" for e in self.steps if e.step.automatic)
+        return all(e.state is StepState.done for e in self.steps if e.step.automatic)
 
     @property
-    def manual_open(self) -> list[Entry]:
-        return [e for e in self.steps if e.state == "manual"]
+    def manual_open(self) -> list[JournalEntry]:
+        return [e for e in self.steps if e.state is StepState.manual]
 
     @property
     def complete(self) -> bool:
@@ -86,74 +89,98 @@ def plan(
 
 def erase(
     email: str,
-    config: Config,
+    connectors: Sequence[Connector],
     policy: Policy,
     *,
+    store: Store | None,
+    reopen: Reopen,
     today: date | None = None,
     dry_run: bool = False,
     request_id: str | None = None,
     listener: Listener | None = None,
     on_step: StepListener | None = None,
     stop: threading.Event | None = None,
-    open_connectors: Callable[[Config], AbstractContextManager[list[Connector]]],
 ) -> ErasureResult:
     """Plan (and unless `dry_run`, apply and verify) the erasure of one person everywhere.
 
-    `open_connectors(config)` gives the connectors of the enabled systems (see bridge.api).
-    Unless `dry_run`, the person is locked for the whole erasure (a second one is refused with
-    LockHeld), and setting `stop` (or a Ctrl-C in the main thread) ends it at the next step
-    boundary with Stopped; see bridge.erasure.guard.
+    `connectors` are those of the enabled systems, not yet used for a lookup; `store` is the state
+    (None will do for a dry run). Unless `dry_run`, the person is locked for the whole erasure (a
+    second one is refused with LockHeld), and setting `stop` (or a Ctrl-C in the main thread)
+    ends it at the next step boundary with Stopped; see bridge.erasure.guard.
+
+    The connectors keep what one lookup has read (a listing read once whole, payments read in an
+    earlier round, a scan's results), so a second lookup with them could answer from before the
+    erasure. Collect and apply share `connectors`; the second collect, which finds what appeared
+    meanwhile and verifies every step, gets a set of its own from `reopen()`.
     """
-    opener = open_connectors
     address = checked_email(email)
     today = today or date.today()
-    with Guard(config.home, address, stop, dry_run=dry_run) as guard:
-        with opener(config) as connectors:
-            sources = resolve(connectors, address, listener=listener)
-            steps = plan(connectors, sources, policy, today)
+    with Guard(store, address, stop, dry_run=dry_run) as guard:
+        sources = resolve(connectors, address, listener=listener)
+        steps = plan(connectors, sources, policy, today)
         if dry_run:
-            entries = [Entry(i + 1, s, "planned", None) for i, s in enumerate(steps)]
+            entries = [JournalEntry(i + 1, s, StepState.planned, None) for i, s in enumerate(steps)]
             return ErasureResult("", entries, sources, dry_run=True)
 
-        store, subject = guard.store, guard.subject
-        journal = Journal.open(store, subject, request_id)
+        subject = guard.subject
+        journal = Journal.open(guard.store, subject, request_id)
         guard.journaled(journal)
         journal.merge(steps)
-        journal.set_status("applying")
-        with opener(config) as connectors, guard.applying():
+        journal.set_status(ErasureStatus.applying)
+        with guard.applying():
             _apply_all(journal, connectors, policy, on_step, stop=guard.stop, address=address)
         guard.check(journal)
-        # Collect again with fresh connectors: new data is planned and applied, then all is
-        # verified.
-        with opener(config) as connectors:
-            again = resolve(connectors, address, listener=listener)
-            if journal.merge(plan(connectors, again, policy, today)):
+        # Collect again with fresh connectors (see above): new data is planned and applied, then
+        # all is verified.
+        with reopen() as fresh:
+            again = resolve(fresh, address, listener=listener)
+            if journal.merge(plan(fresh, again, policy, today)):
                 with guard.applying():
                     _apply_all(
                         journal,
-                        connectors,
+                        fresh,
                         policy,
                         on_step,
-                        states=("pending",),
+                        states=(StepState.pending,),
                         stop=guard.stop,
                         address=address,
                     )
                 guard.check(journal)
             entries = journal.entries()
-            problems = _verify(entries, connectors, address, policy)
-        index.forget(store, subject)  # the index must not lead back to an erased person
+            problems = verify(entries, fresh, address, policy)
+        index.forget(guard.store, subject)  # the index must not lead back to an erased person
         # The report shows what was found before the erasure; a system that failed either
         # collect is reported as failed.
         failed = {s.system: s for s in again if s.status in INCOMPLETE}
         sources = [failed.get(s.system, s) for s in sources]
         result = ErasureResult(subject, journal.entries(), sources, journal.id, problems)
-        if not result.complete:
-            journal.set_status(
-                "failed" if not result.automatic_done or result.failed_systems else "unverified"
-            )
-        else:
-            journal.set_status("awaiting_manual" if result.manual_open else "verified")
+        journal.set_status(_status(result))
         return result
+
+
+def _status(result: ErasureResult) -> ErasureStatus:
+    """Where an applied erasure stands once verified."""
+    if not result.complete:
+        if not result.automatic_done or result.failed_systems:
+            return ErasureStatus.failed
+        return ErasureStatus.unverified
+    return ErasureStatus.awaiting_manual if result.manual_open else ErasureStatus.verified
+
+
+def confirm_manual(
+    store: Store, email: str, seqs: Iterable[int], note: str = ""
+) -> tuple[int, int]:
+    """Mark manual steps of the person's open erasure as done; (changed, still open). Confirming
+    the last one of an erasure that awaited only them makes it `verified`."""
+    address = checked_email(email)
+    journal = Journal.find(store, store.keys.pseudonym(address))
+    if journal is None:
+        raise InputError("there is no open erasure for this address")
+    changed = journal.confirm_manual(seqs, note)
+    remaining = sum(1 for e in journal.entries() if e.state is StepState.manual)
+    if changed and not remaining and journal.status is ErasureStatus.awaiting_manual:
+        journal.set_status(ErasureStatus.verified)
+    return changed, remaining
 
 
 def _apply_all(
@@ -161,7 +188,7 @@ def _apply_all(
     connectors: Sequence[Connector],
     policy: Policy,
     on_step: StepListener | None,
-    states: tuple[str, ...] = ("pending", "started", "failed"),
+    states: tuple[StepState, ...] = RESUMED,
     stop: threading.Event | None = None,
     *,
     address: str,
@@ -170,7 +197,7 @@ def _apply_all(
 
     Once `stop` is set no system starts another step; the steps under way finish.
     """
-    by_system: dict[str, list[Entry]] = {}
+    by_system: dict[str, list[JournalEntry]] = {}
     for entry in journal.entries():
         by_system.setdefault(entry.step.system, []).append(entry)
     available = {c.name: c for c in connectors}
@@ -188,10 +215,10 @@ def _apply_all(
 def _apply_system(
     journal: Journal,
     connector: Connector | None,
-    entries: list[Entry],
+    entries: list[JournalEntry],
     policy: Policy,
     on_step: StepListener | None,
-    states: tuple[str, ...],
+    states: tuple[StepState, ...],
     stop: threading.Event | None = None,
     *,
     address: str,
@@ -207,15 +234,16 @@ def _apply_system(
             return  # stopped between two steps: the rest stays as journaled for a rerun
         if entry.state not in states:
             continue
-        waiting = [k for k in entry.step.after if state.get(k) != "done"]
+        waiting = [k for k in entry.step.after if state.get(k) is not StepState.done]
+        new_state: StepState
         if connector is None:
-            outcome, new_state = "the system is no longer configured", "failed"
+            outcome, new_state = "the system is no longer configured", StepState.failed
         elif waiting:
-            outcome, new_state = f"waits for {', '.join(waiting)}", "failed"
+            outcome, new_state = f"waits for {', '.join(waiting)}", StepState.failed
         else:
-            journal.mark(entry.seq, "started")
+            journal.mark(entry.seq, StepState.started)
             try:
-                if entry.step.operation == "none":
+                if entry.step.operation == NO_OPERATION:
                     outcome = "kept as planned" if entry.step.action is Action.retain else "done"
                 else:
                     outcome = apply_settled(
@@ -224,125 +252,14 @@ def _apply_system(
                         policy,
                         lambda step, current: not check(step, current, address, policy),
                     )
-                new_state = "done"
+                new_state = StepState.done
             except SystemFailure as exc:
-                outcome, new_state = scrub(str(exc)), "failed"
+                outcome, new_state = scrub(str(exc)), StepState.failed
             except Exception as exc:  # reported per step; the other steps and systems go on
                 log.debug("step %s failed: %s", entry.seq, scrub(repr(exc)))
-                outcome, new_state = f"unexpected failure ({type(exc).__name__})", "failed"
+                outcome = f"unexpected failure ({type(exc).__name__})"
+                new_state = StepState.failed
         journal.mark(entry.seq, new_state, outcome)
         state[entry.step.key] = new_state
         if on_step:
-            on_step(Entry(entry.seq, entry.step, new_state, outcome), new_state)
-
-
-def _verify(
-    entries: Sequence[Entry], connectors: Sequence[Connector], address: str, policy: Policy
-) -> list[str]:
-    """Each applied step against the record as its system holds it now."""
-    available = {c.name: c for c in connectors}
-    problems: list[str] = []
-    for entry in entries:
-        step = entry.step
-        if entry.state != "done" or step.operation == "none":
-            continue
-        connector = available.get(step.system)
-        if connector is None:
-            problems.append(f"{step.system} {step.key}: cannot verify, system not configured")
-            continue
-        try:
-            current = connector.fetch(step)
-        except SystemFailure as exc:
-            problems.append(f"{step.system} {step.key}: cannot verify ({scrub(str(exc))})")
-            continue
-        problems += [
-            f"{step.system} {step.key}: {p}" for p in check(step, current, address, policy)
-        ]
-    return problems
-
-
-def check(step: Step, current: dict[str, Any] | None, address: str, policy: Policy) -> list[str]:
-    """What is wrong with a record after its step: present when deleted, personal data left."""
-    if step.action is Action.delete:
-        return [] if current is None else ["still exists after delete"]
-    if current is None:
-        return ["gone, although it was to be kept"] if step.action is Action.retain else []
-    problems = [
-        f"field {name} still holds a value"
-        for name in step.fields
-        if not _blank(_get(current, name), policy)
-    ]
-    # A retained record keeps its address when the policy's [retain] remove does not list it.
-    address_goes = step.action is Action.anonymise or "e-mail address" in step.removed
-    if address_goes and address in json.dumps(current, ensure_ascii=False).lower():
-        problems.append("still holds the e-mail address")
-    return problems
-
-
-def _blank(value: Any, policy: Policy) -> bool:
-    if isinstance(value, dict):
-        return all(_blank(v, policy) for v in value.values())
-    if isinstance(value, list):
-        return all(_blank(v, policy) for v in value)
-    return value in BLANK or value == policy.placeholder_email
-
-
-def _get(record: dict[str, Any], dotted: str) -> Any:
-    value: Any = record
-    for part in dotted.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
-
-
-def report(result: ErasureResult) -> ErasureReport:
-    """The erasure report's content: per system its steps, and a notice for each processor."""
-    systems = []
-    for source in result.sources:
-        entries = [e for e in result.steps if e.step.system == source.system]
-        steps = [
-            ReportStep(
-                seq=e.seq,
-                record_type=e.step.record_type,
-                record_id=e.step.record_id,
-                action=e.step.action,
-                state=e.state,
-                outcome=e.outcome,
-                reason=e.step.reason,
-                legal_basis=e.step.legal_basis,
-                until=e.step.until,
-                instruction=e.step.instruction,
-            )
-            for e in entries
-        ]
-        systems.append(
-            SystemReport(
-                system=source.system,
-                title=source.title or source.system,
-                role=source.role,
-                status=source.status.value,
-                error=source.error,
-                steps=steps,
-                notice=_notice(source, entries) if source.role != "platform" and entries else "",
-            )
-        )
-    return ErasureReport(
-        erasure_id=result.erasure_id,
-        subject_hash=result.address_hash,
-        generated_at=datetime.now(UTC).replace(microsecond=0),
-        dry_run=result.dry_run,
-        complete=result.complete,
-        open_manual_steps=len(result.manual_open),
-        problems=result.problems,
-        systems=systems,
-    )
-
-
-def _notice(source: SourceResult, entries: Sequence[Entry]) -> str:
-    """The art. 19 notice to a processor: what the shop erased, what it asks of them."""
-    ids = ", ".join(sorted({e.step.record_id for e in entries}))
-    return (
-        f"To {source.title or source.system}: under art. 17 and 19 GDPR we inform you that a "
-        "customer of ours has had their personal data erased. Please erase, or where the law "
-        "obliges you to keep it, restrict the personal data you process for us about this "
-        f"customer in these records: {ids}."
-    )
+            on_step(JournalEntry(entry.seq, entry.step, new_state, outcome), new_state)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from bridge.core.http import WriteUncertain
+from bridge.core.http_retry import WriteUncertain
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 

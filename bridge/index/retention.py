@@ -9,22 +9,21 @@ request by hand.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bridge.api import open_connectors
-from bridge.core.config import Config
+from bridge.core.connector import Connector
 from bridge.core.errors import InputError, SystemFailure
-from bridge.core.policy import Policy
+from bridge.core.policy import Action, Policy
 from bridge.core.redact import scrub
-from bridge.core.steps import Step
+from bridge.core.steps import NO_OPERATION, Step, StepState
 from bridge.erasure.journal import Journal
 from bridge.index import entries as index
 from bridge.register.requests import Register
+from bridge.register.types import CLOSED, RequestType
 from bridge.store.db import Store
-
-CLOSED = ("completed", "denied", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -55,8 +54,8 @@ class Applied:
     ended: list[dict[str, Any]] = field(default_factory=list)
 
 
-def due(config: Config, policy: Policy, today: date) -> Due:
-    store = Store(config.home)
+def due(store: Store, policy: Policy, today: date) -> Due:
+    """Who and what in `store` is past its term on `today`; reads only, sends nothing."""
     cutoff = policy.term_start(today)
     people = [
         DuePerson(r["subject"], r["last"], sorted(str(r["systems"]).split(",")), r["records"])
@@ -68,8 +67,8 @@ def due(config: Config, policy: Policy, today: date) -> Due:
         for entry in journal.entries():
             step = entry.step
             if (
-                step.action.value == "retain"
-                and entry.state == "done"
+                step.action is Action.retain
+                and entry.state is StepState.done
                 and step.until
                 and step.until <= today
             ):
@@ -77,57 +76,59 @@ def due(config: Config, policy: Policy, today: date) -> Due:
     return Due(people, expired)
 
 
-def apply(config: Config, policy: Policy, today: date, operator: str | None = None) -> Applied:
-    store = Store(config.home)
-    found = due(config, policy, today)
+def apply(
+    register: Register, connectors: Sequence[Connector], policy: Policy, today: date
+) -> Applied:
+    """Open an erasure request (in `register`, as its operator) for each person past the term,
+    and end each expired retention in its system."""
+    store = register.store
+    found = due(store, policy, today)
     outcome = Applied()
-    register = Register.for_config(config, operator)
-    with open_connectors(config) as connectors:
-        by_name = {c.name: c for c in connectors}
-        for person in found.people:
-            if _open_erasure(store, person.subject):
-                continue
-            address = _address(store, person.subject, by_name)
-            if address is None:
-                outcome.unresolved.append(person.subject)
-                continue
+    by_name = {c.name: c for c in connectors}
+    for person in found.people:
+        if _open_erasure(store, person.subject):
+            continue
+        address = _address(store, person.subject, by_name)
+        if address is None:
+            outcome.unresolved.append(person.subject)
+            continue
+        try:
+            made = register.new("erasure", address, received=today, channel="internal")
+        except InputError:  # an address the shop kept that no mail system would accept
+            outcome.unresolved.append(person.subject)
+            continue
+        register.mark_verified(
+            made.id,
+            "internal",
+            f"retention term ended (last activity {person.last_activity[:10]})",
+        )
+        outcome.opened.append({"request": made.id, "last_activity": person.last_activity})
+    for item in found.expired:
+        connector = by_name.get(item.step.system)
+        if connector is None:
+            continue
+        step = connector.expire(item.step, policy)
+        journal = Journal(store, item.erasure_id)
+        journal.replace(item.seq, step)
+        state, result = StepState.manual, None
+        if step.operation == NO_OPERATION:
+            state, result = StepState.done, "nothing left to change"
+        elif step.automatic:
             try:
-                made = register.new("erasure", address, received=today, channel="internal")
-            except InputError:  # an address the shop kept that no mail system would accept
-                outcome.unresolved.append(person.subject)
-                continue
-            register.mark_verified(
-                made.id,
-                "internal",
-                f"retention term ended (last activity {person.last_activity[:10]})",
-            )
-            outcome.opened.append({"request": made.id, "last_activity": person.last_activity})
-        for item in found.expired:
-            connector = by_name.get(item.step.system)
-            if connector is None:
-                continue
-            step = connector.expire(item.step, policy)
-            journal = Journal(store, item.erasure_id)
-            journal.replace(item.seq, step)
-            state, result = "manual", None
-            if step.operation == "none":
-                state, result = "done", "nothing left to change"
-            elif step.automatic:
-                try:
-                    result, state = connector.apply(step, policy), "done"
-                except SystemFailure as exc:
-                    result, state = scrub(str(exc)), "failed"
-            journal.mark(item.seq, state, result)
-            outcome.ended.append({"system": step.system, "record": step.key, "state": state})
+                result, state = connector.apply(step, policy), StepState.done
+            except SystemFailure as exc:
+                result, state = scrub(str(exc)), StepState.failed
+        journal.mark(item.seq, state, result)
+        outcome.ended.append({"system": step.system, "record": step.key, "state": state})
     return outcome
 
 
 def _open_erasure(store: Store, subject: str) -> bool:
     return bool(
         store.db.execute(
-            "SELECT 1 FROM requests WHERE subject = ? AND type = 'erasure' AND status NOT IN "
+            "SELECT 1 FROM requests WHERE subject = ? AND type = ? AND status NOT IN "
             f"({','.join('?' * len(CLOSED))})",
-            (subject, *CLOSED),
+            (subject, RequestType.erasure, *CLOSED),
         ).fetchone()
     )
 

@@ -14,8 +14,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bridge.api import open_connectors
-from bridge.core.config import Config
 from bridge.core.connector import Connector
 from bridge.core.errors import SystemFailure
 from bridge.core.redact import scrub
@@ -55,12 +53,18 @@ def sync_lock(home: Path) -> Iterator[None]:
         yield
 
 
-def sync(config: Config, *, full: bool = False, listener: SyncListener | None = None) -> SyncResult:
-    """Bring the index up to date (`full`: from the beginning, ignoring the cursors)."""
-    store = Store(config.home)
+def sync(
+    store: Store,
+    connectors: Sequence[Connector],
+    *,
+    full: bool = False,
+    listener: SyncListener | None = None,
+) -> SyncResult:
+    """Bring the index in `store` up to date with what changed in the systems of `connectors`
+    (`full`: from the beginning, ignoring the cursors)."""
     started = time.monotonic()
     result = SyncResult()
-    with sync_lock(store.home), open_connectors(config) as connectors:
+    with sync_lock(store.home):
         syncing = [c for c in connectors if c.streams]
         with ThreadPoolExecutor(max_workers=max(1, len(syncing))) as pool:
             jobs = [pool.submit(_sync_system, store, c, full, listener) for c in syncing]

@@ -1,6 +1,6 @@
 """Work on a request's package: export it, deliver it to the verified address, expire it.
 
-result = export_request(register, "req-20261121-4f3a", Path("out"), config)
+result = export_request(register, "req-20261121-4f3a", Path("out"), config, export=app.export)
 delivery = deliver(register, "req-20261121-4f3a", config)
 cleaned = housekeeping(register, config)
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from bridge import api
+from bridge.collect.export import Exporter, ExportResult
 from bridge.collect.identity import Listener
 from bridge.core.config import Config
 from bridge.core.errors import BridgeError, InputError
@@ -48,12 +48,14 @@ def export_request(
     out_dir: Path,
     config: Config,
     *,
+    export: Exporter,
     listener: Listener | None = None,
-) -> api.ExportResult:
-    """Export the data of a verified request, and record the systems' states and the package."""
+) -> ExportResult:
+    """Export the data of a verified request with `export`, and record the systems' states and
+    the package."""
     days = packages.package_days(config)
     address = register.start_work(request_id, "export")
-    result = api.export(address, out_dir, config, listener=listener)
+    result = export(address, out_dir, listener=listener)
     register.record_systems(request_id, {s.system: s.status.value for s in result.data.sources})
     register.record_package(request_id, result.package, complete=result.complete, days=days)
     return result

@@ -7,9 +7,9 @@ names request ids, types, statuses, systems and counts, never a person. What an 
 (notes, reasons) is sealed (`bridge.store.notes`): encrypted under the person's note key, the
 event holding only a marker, and shredded when the person's erasure completes.
 
-    register = Register.for_config(load_config(), operator="anna")
-    new = register.new("access", "jan@example.nl")      # -> NewRequest(id, due, duplicate_of)
-    address = register.start_work(new.id, "export")      # only once verified
+    register = App(load_config()).register(operator="anna")   # bridge.app.App
+    new = register.new("access", "jan@example.nl")            # -> NewRequest(id, due, duplicate_of)
+    address = register.start_work(new.id, "export")           # only once verified
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bridge.core.config import Config
 from bridge.core.connector import checked_email
 from bridge.core.errors import InputError
 from bridge.core.models import Status
+from bridge.register import forgetting
 from bridge.register import packages as pkgs
 from bridge.register.deadlines import MAX_EXTENSION_MONTHS, due_date
-from bridge.register.reader import Clock, RegisterReader
+from bridge.register.reader import RegisterReader
 from bridge.register.types import (
     CLOSED,
     OPEN,
@@ -41,22 +41,15 @@ from bridge.register.types import (
     RequestType,
     choice,
     note_text,
-    operator_name,
 )
 from bridge.store import notes
-from bridge.store.db import Store
 
 S = RequestStatus
 
 
 class Register(RegisterReader):
-    """The register in a state store, acting as one operator; `clock` is injectable for tests."""
-
-    @classmethod
-    def for_config(
-        cls, config: Config, operator: str | None = None, *, clock: Clock | None = None
-    ) -> Register:
-        return cls(Store(config.home), operator_name(config, operator), clock=clock)
+    """The register in a state store, acting as one operator; `clock` is injectable for tests.
+    What it forgets, and when, is `bridge.register.forgetting`."""
 
     # --- writing ------------------------------------------------------------------------------
 
@@ -360,49 +353,14 @@ class Register(RegisterReader):
                 **extra,
                 **counts,
             )
-            erasures = db.execute(
-                "SELECT id, subject FROM requests WHERE (id = ? OR linked_to = ?) AND type = ?",
-                (request.id, request.id, RequestType.erasure.value),
-            ).fetchall()
-            for row in erasures:
-                self._forget(db, row["id"])
-            for subject in sorted({row["subject"] for row in erasures}):
-                # the person's other closed requests need the address no more either
-                closed = db.execute(
-                    "SELECT id FROM requests WHERE subject = ? AND address IS NOT NULL"
-                    " AND closed_at IS NOT NULL",
-                    (subject,),
-                ).fetchall()
-                for row in closed:
-                    self._forget(db, row["id"])
-                removed = notes.shred(db, subject)
-                self.event(db, request.id, "notes_removed", notes=removed)
-        if erasures:
+            erased = forgetting.forget_erased(self, db, request.id)
+        if erased:
             self.checkpoint()
         return self.get(request.id)
 
-    def _forget(self, db: sqlite3.Connection, request_id: str) -> None:
-        """Drop the encrypted address, any code and the packages of one request."""
-        removed = [pkgs.remove(db, p) for p in pkgs.listed(db, request_id)]
-        db.execute("DELETE FROM codes WHERE request_id = ?", (request_id,))
-        db.execute("UPDATE requests SET address = NULL WHERE id = ?", (request_id,))
-        self.event(db, request_id, "address_dropped", packages_removed=len(removed))
-
     def forget_closed(self, older_than_days: float) -> builtins.list[str]:
         """Drop the addresses of requests closed longer ago than that, with no package left."""
-        cutoff = (self.now() - timedelta(days=older_than_days)).isoformat()
-        with self.store.transaction() as db:
-            rows = db.execute(
-                "SELECT id FROM requests WHERE address IS NOT NULL AND closed_at IS NOT NULL"
-                " AND closed_at < ? AND id NOT IN"
-                " (SELECT request_id FROM packages WHERE request_id IS NOT NULL) ORDER BY id",
-                (cutoff,),
-            ).fetchall()
-            for row in rows:
-                self._forget(db, row["id"])
-        if rows:
-            self.checkpoint()
-        return [r["id"] for r in rows]
+        return forgetting.forget_closed(self, older_than_days)
 
     def checkpoint(self) -> None:
         """Move the WAL into the database and truncate it, so that no old page version stays."""

@@ -12,12 +12,12 @@ from __future__ import annotations
 import hmac
 import re
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bridge import api
+from bridge.collect.export import Collector
 from bridge.core.config import Config
 from bridge.core.connector import normalise_email
 from bridge.core.errors import BridgeError, InputError
@@ -29,8 +29,6 @@ from bridge.register.types import Request, RequestStatus, note_text, number_sett
 CODE_HOURS_SETTING = "PRIVACY_BRIDGE_CODE_HOURS"
 DEFAULT_CODE_HOURS = 24.0
 MAX_TRIES = 5
-
-Collector = Callable[[str, Config], DataPackage]
 
 
 @dataclass(frozen=True)
@@ -81,15 +79,16 @@ def send_code(
     request_id: str,
     config: Config,
     *,
-    collect: Collector = api.collect,
+    collect: Collector,
     send: mail.Sender = mail.send,
 ) -> CodeSent:
-    """Check that some system knows the request's address, then mail a new code to it."""
+    """Check that some system knows the request's address (`collect`, through the enabled
+    systems), then mail a new code to it."""
     request = _unverified(register, request_id)
     hours = number_setting(config, CODE_HOURS_SETTING, DEFAULT_CODE_HOURS)
     mail.server(config)  # fail on a missing setting before asking any system
     address = register.address(request.id)
-    data = collect(address, config)
+    data = collect(address)
     systems = known_by(data, address)
     failed = [s.system for s in data.sources if s.status == Status.error]
     if not systems:

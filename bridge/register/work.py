@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bridge import api
 from bridge.collect.identity import Listener
-from bridge.core.config import Config
 from bridge.core.errors import InputError
 from bridge.core.models import Status
-from bridge.core.policy import Policy
+from bridge.core.steps import StepState
+from bridge.erasure.process import confirm_manual
+from bridge.erasure.report import Eraser, EraseResult
 from bridge.register.requests import Register
 from bridge.register.types import WORKABLE, RequestStatus, RequestType
 
@@ -34,27 +34,27 @@ def _erasure_address(register: Register, request_id: str, *, start: bool) -> str
 def erase_request(
     register: Register,
     request_id: str,
-    config: Config,
     *,
+    erase: Eraser,
     dry_run: bool,
-    policy: Policy,
     out_dir: Path | None = None,
     listener: Listener | None = None,
-) -> api.EraseResult:
+) -> EraseResult:
+    """Erase the person of a verified erasure request with `erase` (the policy is its own), and
+    move the request along: completed, or awaiting the manual steps."""
     address = _erasure_address(register, request_id, start=not dry_run)
-    outcome = api.erase(
-        address, config, dry_run=dry_run, out_dir=out_dir, policy=policy,
-        request_id=request_id, listener=listener,
-    )  # fmt: skip
+    outcome = erase(
+        address, dry_run=dry_run, out_dir=out_dir, request_id=request_id, listener=listener
+    )
     if dry_run:
         return outcome
     result = outcome.result
     states: dict[str, str] = {}
     for source in result.sources:
         entries = [e for e in result.steps if e.step.system == source.system]
-        if source.status is Status.error or any(e.state == "failed" for e in entries):
+        if source.status is Status.error or any(e.state is StepState.failed for e in entries):
             states[source.system] = Status.error.value
-        elif any(e.state == "manual" for e in entries):
+        elif any(e.state is StepState.manual for e in entries):
             states[source.system] = Status.manual.value
         else:
             states[source.system] = source.status.value
@@ -67,13 +67,11 @@ def erase_request(
     return outcome
 
 
-def confirm_request_manual(
-    register: Register, request_id: str, config: Config, seqs: list[int], note: str
-) -> int:
+def confirm_request_manual(register: Register, request_id: str, seqs: list[int], note: str) -> int:
     """Confirm manual steps; the last one completes the request. The operator's `note` is sealed
     (in the journal and in the completion event) and shredded with the completed erasure."""
     address = _erasure_address(register, request_id, start=False)
-    changed, remaining = api.confirm_manual(address, config, seqs, note)
+    changed, remaining = confirm_manual(register.store, address, seqs, note)
     if (
         changed
         and not remaining

@@ -16,7 +16,10 @@ What can go wrong with the state is refused with one line naming the file and wh
 - a key file is damaged, missing while the state depends on it, or not the key the database was
   made with (the database records a fingerprint of each key: `state_meta`);
 - while in use: a full disk, an I/O error, a database locked too long (every statement goes
-  through `_Connection`, which turns such errors of SQLite into StateError).
+  through `bridge.store.connection.Connection`, which turns such errors of SQLite into
+  StateError).
+
+The schema is `bridge.store.schema`; the directory's own checks are `bridge.store.state_dir`.
 """
 
 from __future__ import annotations
@@ -29,118 +32,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from bridge.core.config import HOME_SETTING
-from bridge.core.dirs import private_dir
-from bridge.core.errors import InputError, StateError
+from bridge.core.errors import StateError
+from bridge.store.connection import Connection, state_error
 from bridge.store.keys import DATA_KEY, HMAC_KEY, KEY_FILES, Keys, fingerprint, read_key
+from bridge.store.schema import SCHEMA, statements
+from bridge.store.state_dir import FIX_HOME, state_dir, why
 
-SCHEMA = [
-    # version 1
-    """
-    CREATE TABLE requests (
-        id TEXT PRIMARY KEY,
-        type TEXT NOT NULL,
-        status TEXT NOT NULL,
-        subject TEXT NOT NULL,          -- HMAC of the normalised address
-        address BLOB,                   -- encrypted address, while the request needs it
-        channel TEXT NOT NULL,
-        received TEXT NOT NULL,
-        due TEXT NOT NULL,
-        extended_months INTEGER NOT NULL DEFAULT 0,
-        reason TEXT,
-        linked_to TEXT,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX requests_subject ON requests(subject, type, status);
-    CREATE TABLE events (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        request_id TEXT,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        detail TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE TRIGGER events_no_update BEFORE UPDATE ON events
-        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-    CREATE TRIGGER events_no_delete BEFORE DELETE ON events
-        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
-    CREATE TABLE codes (
-        request_id TEXT PRIMARY KEY,
-        code_hash TEXT NOT NULL,
-        expires_at TEXT NOT NULL,
-        tries INTEGER NOT NULL DEFAULT 0
-    );
-    CREATE TABLE packages (
-        path TEXT PRIMARY KEY,
-        request_id TEXT,
-        created_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL
-    );
-    CREATE TABLE erasures (
-        id TEXT PRIMARY KEY,
-        subject TEXT NOT NULL,
-        request_id TEXT,
-        status TEXT NOT NULL,           -- planned, applying, applied, verified, failed
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE TABLE journal (
-        erasure_id TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        system TEXT NOT NULL,
-        record_type TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        action TEXT NOT NULL,           -- delete, anonymise, retain, manual
-        step TEXT NOT NULL,             -- the planned step as JSON: ids and field names, no values
-        state TEXT NOT NULL,            -- pending, started, done, failed, manual, confirmed
-        outcome TEXT,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (erasure_id, seq),
-        UNIQUE (erasure_id, system, record_type, record_id)
-    );
-    CREATE TABLE cursors (
-        system TEXT NOT NULL,
-        stream TEXT NOT NULL,
-        value TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (system, stream)
-    );
-    CREATE TABLE index_entries (
-        system TEXT NOT NULL,
-        record_type TEXT NOT NULL,
-        record_id TEXT NOT NULL,
-        subject TEXT NOT NULL,
-        activity TEXT,
-        links TEXT NOT NULL DEFAULT '[]',
-        PRIMARY KEY (system, record_type, record_id)
-    );
-    CREATE INDEX index_subject ON index_entries(subject);
-    """,
-    # version 2: the request register (issue 6)
-    """
-    ALTER TABLE requests ADD COLUMN duplicate_of TEXT;
-    ALTER TABLE requests ADD COLUMN closed_at TEXT;
-    ALTER TABLE codes ADD COLUMN salt TEXT NOT NULL DEFAULT '';
-    ALTER TABLE packages ADD COLUMN complete INTEGER NOT NULL DEFAULT 1;
-    CREATE TABLE request_systems (
-        request_id TEXT NOT NULL,
-        system TEXT NOT NULL,
-        status TEXT NOT NULL,           -- ok, not_found, error, skipped, manual
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (request_id, system)
-    );
-    """,
-    # version 3: what the store knows of its directory (the fingerprint of each key)
-    """
-    CREATE TABLE state_meta (
-        name TEXT PRIMARY KEY,
-        value TEXT NOT NULL
-    );
-    """,
-]
 # Left in the state directory once its database is set up: a missing or empty database is then
 # a lost register, never a first run.
 MARKER = "state.created"
@@ -154,7 +52,6 @@ _KEYED = {
 }
 # Tables made outside the numbered schema, on first use, whose rows need a key.
 _KEYED_IF_MADE = {DATA_KEY: ("note_keys", "notes")}
-_FIX_HOME = f"or set {HOME_SETTING} to a directory this user can write"
 
 
 class Store:
@@ -186,10 +83,10 @@ class Store:
         if conn is None:
             try:
                 conn = sqlite3.connect(
-                    self.path, timeout=30, isolation_level=None, factory=_Connection
+                    self.path, timeout=30, isolation_level=None, factory=Connection
                 )
             except sqlite3.Error as exc:
-                raise _state_error(self.path, exc) or exc from None
+                raise state_error(self.path, exc) or exc from None
             conn.store_path = self.path
             conn.row_factory = sqlite3.Row
             try:
@@ -223,8 +120,8 @@ class Store:
             info = None
         except OSError as exc:
             raise StateError(
-                f"cannot use the state database {self.path}: {_why(exc)}; make {self.home} "
-                f"readable and writable for this user, {_FIX_HOME}"
+                f"cannot use the state database {self.path}: {why(exc)}; make {self.home} "
+                f"readable and writable for this user, {FIX_HOME}"
             ) from None
         traces = self._traces()
         if info is None:
@@ -239,13 +136,13 @@ class Store:
                 return False
             except OSError as exc:
                 raise StateError(
-                    f"cannot create the state database {self.path}: {_why(exc)}; free some space "
-                    f"or make {self.home} writable, {_FIX_HOME}"
+                    f"cannot create the state database {self.path}: {why(exc)}; free some space "
+                    f"or make {self.home} writable, {FIX_HOME}"
                 ) from None
             return True
         if not stat.S_ISREG(info.st_mode):
             raise StateError(
-                f"the state database {self.path} is not a file: move it aside, {_FIX_HOME}"
+                f"the state database {self.path} is not a file: move it aside, {FIX_HOME}"
             )
         if not os.access(self.path, os.R_OK | os.W_OK):
             raise StateError(
@@ -280,7 +177,7 @@ class Store:
         with self.transaction() as db:
             version = self._version(db)
             for number, script in enumerate(SCHEMA[version:], start=version + 1):
-                for statement in _statements(script):
+                for statement in statements(script):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {number}")
 
@@ -310,14 +207,14 @@ class Store:
             return
         except OSError as exc:
             raise StateError(
-                f"cannot write {marker}: {_why(exc)}; make {self.home} writable, {_FIX_HOME}"
+                f"cannot write {marker}: {why(exc)}; make {self.home} writable, {FIX_HOME}"
             ) from None
         try:
             os.write(fd, text.encode())
         except OSError as exc:
             os.close(fd)
             marker.unlink()
-            raise StateError(f"cannot write {marker}: {_why(exc)}; free some space") from None
+            raise StateError(f"cannot write {marker}: {why(exc)}; free some space") from None
         os.close(fd)
 
     def _check_keys(self) -> None:
@@ -368,157 +265,3 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
-
-
-def state_dir(home: Path) -> Path:
-    """`home` as the state directory: created 0700 when missing; one that is not a directory,
-    cannot be made, or is read-only for this user is refused, naming it."""
-    try:
-        info = home.stat()
-    except FileNotFoundError:
-        info = None
-    except NotADirectoryError:
-        raise StateError(
-            f"cannot make the state directory {home}: {_file_above(home)} is a file, not a "
-            f"directory; move it aside, {_FIX_HOME}"
-        ) from None
-    except OSError as exc:
-        raise StateError(
-            f"cannot use the state directory {home}: {_why(exc)}; give this user access to it, "
-            f"{_FIX_HOME}"
-        ) from None
-    if info is not None and not stat.S_ISDIR(info.st_mode):
-        raise StateError(
-            f"the state directory {home} is a file, not a directory: move the file aside, "
-            f"{_FIX_HOME}"
-        )
-    if info is None and _file_above(home) is not None:
-        raise StateError(
-            f"cannot make the state directory {home}: {_file_above(home)} is a file, not a "
-            f"directory; move it aside, {_FIX_HOME}"
-        )
-    try:
-        private_dir(home)
-    except InputError as exc:
-        raise StateError(f"{exc} (the state directory, {HOME_SETTING})") from None
-    if not os.access(home, os.W_OK | os.X_OK):
-        raise StateError(
-            f"the state directory {home} is read-only for this user: make it writable, {_FIX_HOME}"
-        )
-    return home
-
-
-def _file_above(path: Path) -> Path | None:
-    """The nearest existing ancestor of `path` when it is not a directory."""
-    for parent in path.parents:
-        if parent.exists() or parent.is_symlink():
-            return None if parent.is_dir() else parent
-    return None
-
-
-def _why(exc: OSError) -> str:
-    return (exc.strerror or type(exc).__name__).lower()
-
-
-class _Cursor(sqlite3.Cursor):
-    """A cursor whose reads raise StateError for what the environment did to the database."""
-
-    def fetchone(self) -> Any:
-        try:
-            return super().fetchone()
-        except sqlite3.Error as exc:
-            raise _state_error(_path_of(self), exc) or exc from None
-
-    def fetchall(self) -> list[Any]:
-        try:
-            return super().fetchall()
-        except sqlite3.Error as exc:
-            raise _state_error(_path_of(self), exc) or exc from None
-
-    def fetchmany(self, size: int | None = 1) -> list[Any]:
-        try:
-            return super().fetchmany(size)
-        except sqlite3.Error as exc:
-            raise _state_error(_path_of(self), exc) or exc from None
-
-    def __next__(self) -> Any:
-        try:
-            return super().__next__()
-        except sqlite3.Error as exc:
-            raise _state_error(_path_of(self), exc) or exc from None
-
-
-class _Connection(sqlite3.Connection):
-    """A connection whose statements raise StateError (naming the file and what to do) for a full
-    disk, an I/O error, a damaged file, a read-only one or a lock held too long; every other
-    error of SQLite (a constraint, a bug) stays as it is."""
-
-    store_path = Path()
-
-    def cursor(self, factory: Any = _Cursor) -> Any:
-        return super().cursor(factory)
-
-    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
-        try:
-            return super().execute(sql, parameters)
-        except sqlite3.Error as exc:
-            raise _state_error(self.store_path, exc) or exc from None
-
-    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
-        try:
-            return super().executemany(sql, parameters)
-        except sqlite3.Error as exc:
-            raise _state_error(self.store_path, exc) or exc from None
-
-
-def _path_of(cursor: sqlite3.Cursor) -> Path:
-    return getattr(cursor.connection, "store_path", Path())
-
-
-def _state_error(path: Path, exc: sqlite3.Error) -> StateError | None:
-    """The StateError for what the environment did to the database at `path`, else None."""
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-    home = path.parent
-    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
-        return StateError(
-            f"the state database {path} is damaged ({exc}): restore it from a backup, or move "
-            f"{home} aside to start a new register"
-        )
-    if code == sqlite3.SQLITE_FULL:
-        return StateError(
-            f"cannot write the state database {path}: the disk is full; free some space and run "
-            "the command again"
-        )
-    if code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_NOLFS, sqlite3.SQLITE_PROTOCOL):
-        return StateError(
-            f"cannot read or write the state database {path} (disk I/O error): check that its "
-            "disk has free space and works, then run the command again"
-        )
-    if code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM, sqlite3.SQLITE_CANTOPEN):
-        return StateError(
-            f"cannot write the state database {path} ({exc}): make {home} and its files "
-            f"readable and writable for this user, {_FIX_HOME}"
-        )
-    if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
-        return StateError(
-            f"the state database {path} stayed locked by another process; run the command "
-            "again when it has finished"
-        )
-    return None
-
-
-def _statements(script: str) -> list[str]:
-    """Split a schema script into statements, keeping trigger bodies whole."""
-    statements, current = [], []
-    for line in script.splitlines():
-        line = line.split("--")[0].rstrip()
-        if not line.strip():
-            continue
-        current.append(line)
-        text = "\n".join(current)
-        if text.rstrip().endswith(";") and (
-            "CREATE TRIGGER" not in text or text.rstrip().endswith("END;")
-        ):
-            statements.append(text)
-            current = []
-    return statements

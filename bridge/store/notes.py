@@ -34,7 +34,7 @@ REMOVED = "[note removed with the erasure]"
 UNREADABLE = "[note cannot be read: the state key does not match]"
 MARK = "sealed_note"
 
-# Kept outside bridge.store.db's numbered schema: created on first use, idempotent.
+# Kept outside the numbered schema (bridge.store.schema): created on first use, idempotent.
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS note_keys (
         subject TEXT PRIMARY KEY,

@@ -14,32 +14,34 @@ Unconfirmed (vendor-apis.md §6): the invitations listing rests on a single sour
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
-import requests
-
 from bridge.core import kinds
+from bridge.core.auth import Token, TokenAuth
 from bridge.core.config import Config, Setting
 from bridge.core.connector import (
     Batch,
     Collected,
     Connector,
     IndexEntry,
-    pages,
+    Stream,
     records_in,
     require,
     same_email,
 )
 from bridge.core.errors import AuthFailure, SystemFailure
 from bridge.core.http import HttpClient
+from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import Offset, PageNumber
 from bridge.core.policy import Action, Capability, Policy
 from bridge.core.steps import Step
 
 PER_PAGE = 100
+INVITATIONS = PageNumber(size=PER_PAGE)  # `page`, `per_page`: a short or empty page is the last
+REVIEWS = Offset(size=PER_PAGE)  # `start`, `limit`: a short or empty page is the last
 REVIEW_ORDER_KEYS = ("external_id", "order_number", "orderNumber")
 REVIEW_EMAIL_KEYS = ("email", "customer_email")
 UNMATCHABLE = (
@@ -57,17 +59,29 @@ def review_email(review: dict[str, Any]) -> str | None:
     return None
 
 
-def fbc_error(response: requests.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    error = body.get("error") if isinstance(body, dict) else None
-    return (
-        f"HTTP {response.status_code}: {error}"
-        if isinstance(error, str)
-        else f"HTTP {response.status_code}"
+# The v2 error body: `{"success": false, "error": "401 Unauthorized"}` (vendor-apis.md §6).
+ERRORS = ErrorShape(message=("error",))
+
+
+def _entry(invitation: dict[str, Any]) -> IndexEntry:
+    number = invitation.get("external_id")
+    return IndexEntry(
+        "review_invitation",
+        str(invitation["id"]),
+        (invitation.get("customer") or {}).get("email"),
+        invitation.get("date_created"),
+        ((kinds.ORDER_NUMBER, str(number)),) if number else (),
     )
+
+
+# The scheduled sync: the invitations listing is newest first, read page by page until the
+# previous run's newest; the new cursor is saved with the last batch.
+SYNC = {
+    "invitations": Stream(
+        "invitations", "api/v2/invitations", INVITATIONS, _entry,
+        cursor_field="date_created", ordered=False,
+    )
+}  # fmt: skip
 
 
 class FeedbackCompanyConnector(Connector):
@@ -86,10 +100,10 @@ class FeedbackCompanyConnector(Connector):
     }
 
     def __init__(self, url: str, client_id: str, secret: str) -> None:
-        self.http = HttpClient(self.name, url, secrets=(client_id, secret), error_message=fbc_error)
+        self.http = HttpClient(self.name, url, secrets=(client_id, secret), errors=ERRORS)
         self._credentials = (client_id, secret)
-        self._token: str | None = None
-        self._lock = threading.Lock()
+        # No lifetime is documented: a token is kept until it is refused (vendor-apis.md §6).
+        self.token = TokenAuth(self._new_token, on_token=self.http.redact.add)
         self._invitations: list[dict[str, Any]] | None = None
         self._reviews: list[dict[str, Any]] | None = None
 
@@ -170,90 +184,74 @@ class FeedbackCompanyConnector(Connector):
                 steps.append(self.step(record, made, policy))
         return steps
 
-    # -- the scheduled sync: the invitations listing is newest first, read page by page (the
-    # offset) until the previous run's newest; the new cursor is saved with the last batch ------
+    # -- the scheduled sync: the stream declared in SYNC -----------------------------------------
 
-    streams = ("invitations",)
+    streams = tuple(SYNC)
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
-        newest, page = cursor, 1
-        while True:
-            body = self._get("api/v2/invitations", page=page, per_page=PER_PAGE)
-            items = body.get("invitations") if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                raise SystemFailure(self.name, "unexpected answer listing invitations")
-            dates = [str(i.get("date_created") or "") for i in items]
-            fresh = [i for i, d in zip(items, dates, strict=True) if not cursor or d >= cursor]
+        declared = SYNC[stream]
+        field = declared.cursor_field or ""
+        newest = cursor
+        for page in declared.paging.pages(
+            lambda n: self._page(declared.path, "invitations", page=n, per_page=PER_PAGE),
+            self.name,
+            declared.path,
+        ):
+            dates = [str(i.get(field) or "") for i in page.items]
+            fresh = [i for i, d in zip(page.items, dates, strict=True) if not cursor or d >= cursor]
             newest = max([newest or "", *dates]) or None
-            done = len(items) < PER_PAGE or (cursor is not None and len(fresh) < len(items))
-            yield Batch([_entry(i) for i in fresh], newest if done else cursor)
+            done = page.last or (cursor is not None and len(fresh) < len(page.items))
+            yield Batch([declared.entry(i) for i in fresh], newest if done else cursor)
             if done:
                 return
-            page += 1
 
     def _all_invitations(self) -> list[dict[str, Any]]:
         """Read once per export: later rounds match new order numbers against the same list."""
         if self._invitations is None:
-            self._invitations = self._paged(
-                lambda page: self._get("api/v2/invitations", page=page, per_page=PER_PAGE),
-                "invitations",
+            path = "api/v2/invitations"
+            items = INVITATIONS.items(
+                lambda n: self._page(path, "invitations", page=n, per_page=PER_PAGE),
+                self.name,
+                path,
             )
+            self._invitations = records_in(list(items), self.name, "invitations")
         return self._invitations
 
     def _all_reviews(self) -> list[dict[str, Any]]:
         if self._reviews is None:
-            self._reviews = self._paged(
-                lambda page: self._get(
-                    "api/v2/review/", start=(page - 1) * PER_PAGE, limit=PER_PAGE
-                ),
-                "reviews",
+            path = "api/v2/review/"
+            items = REVIEWS.items(
+                lambda start: self._page(path, "reviews", start=start, limit=PER_PAGE),
+                self.name,
+                path,
             )
+            self._reviews = records_in(list(items), self.name, "reviews")
         return self._reviews
 
-    def _paged(self, call: Callable[[int], Any], key: str) -> list[dict[str, Any]]:
-        def fetch(page: int) -> tuple[list[Any], int | None]:
-            body = call(page)
-            items = body.get(key) if isinstance(body, dict) else None
-            if not isinstance(items, list) or body.get("success") is False:
-                raise SystemFailure(self.name, f"unexpected answer listing {key}")
-            return items, None
-
-        return records_in(list(pages(fetch, self.name, page_size=PER_PAGE)), self.name, key)
+    def _page(self, path: str, key: str, **params: Any) -> tuple[list[Any], None]:
+        """One page of a listing (the answer gives no total)."""
+        body = self._get(path, **params)
+        items = body.get(key) if isinstance(body, dict) else None
+        if not isinstance(items, list) or body.get("success") is False:
+            raise SystemFailure(self.name, f"unexpected answer listing {key}")
+        return items, None
 
     def _get(self, path: str, **params: Any) -> Any:
-        try:
-            return self.http.json("GET", path, params=params, headers=self._bearer())
-        except AuthFailure:
-            with self._lock:
-                self._token = None
-            return self.http.json("GET", path, params=params, headers=self._bearer())
+        return self.token.send(
+            lambda auth: self.http.json("GET", path, params=params, headers=auth)
+        )
 
-    def _bearer(self) -> dict[str, str]:
-        with self._lock:
-            if self._token is None:
-                client_id, secret = self._credentials
-                body = self.http.json(
-                    "GET",
-                    "api/v2/oauth2/token",
-                    params={
-                        "client_id": client_id,
-                        "client_secret": secret,
-                        "grant_type": "authorization_code",
-                    },
-                )
-                if not isinstance(body, dict) or body.get("error") or not body.get("access_token"):
-                    raise AuthFailure(self.name, "credentials refused by the token endpoint")
-                self._token = str(body["access_token"])
-                self.http.redact.secrets.append(self._token)
-            return {"Authorization": f"Bearer {self._token}"}
-
-
-def _entry(invitation: dict[str, Any]) -> IndexEntry:
-    number = invitation.get("external_id")
-    return IndexEntry(
-        "review_invitation",
-        str(invitation["id"]),
-        (invitation.get("customer") or {}).get("email"),
-        invitation.get("date_created"),
-        ((kinds.ORDER_NUMBER, str(number)),) if number else (),
-    )
+    def _new_token(self) -> Token:
+        client_id, secret = self._credentials
+        body = self.http.json(
+            "GET",
+            "api/v2/oauth2/token",
+            params={
+                "client_id": client_id,
+                "client_secret": secret,
+                "grant_type": "authorization_code",
+            },
+        )
+        if not isinstance(body, dict) or body.get("error") or not body.get("access_token"):
+            raise AuthFailure(self.name, "credentials refused by the token endpoint")
+        return Token(str(body["access_token"]))

@@ -33,20 +33,25 @@ read. Routes live under `/api/v2/`; a trailing `/` or `.json` on the resource is
 from __future__ import annotations
 
 import json
+import random
 import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from werkzeug.wrappers import Request, Response
 
-from connectors.feedbackcompany.seed import QUESTIONS
+from connectors.feedbackcompany.seed import QUESTIONS, seed_feedback
+from connectors.feedbackcompany.store import FeedbackStore
 from sandbox.credentials import FEEDBACKCOMPANY_CLIENT_ID, FEEDBACKCOMPANY_CLIENT_SECRET
-from sandbox.data import FeedbackStore
 from sandbox.indexes import Table, retrying
+from sandbox.plugin import Fake
+
+if TYPE_CHECKING:
+    from sandbox.data import Shop, ShopOrder
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "FeedbackApp", "create_app"]
 
@@ -314,3 +319,25 @@ def create_app(
 ) -> WSGIApp:
     """The fake Feedback Company v2 API over `store`; tokens expire after `token_ttl` seconds."""
     return FeedbackApp(store, base_url, token_ttl, clock)
+
+
+def _seed(store: FeedbackStore, shop: Shop, orders: list[ShopOrder], rng: random.Random) -> None:
+    seed_feedback(
+        store, orders, shop.today, rng, subject_email=shop.subject_email, traps=shop.traps
+    )
+
+
+# What the sandbox needs of this fake (sandbox.plugin); the jewellery shop asks for reviews.
+FAKE = Fake(
+    store=FeedbackStore,
+    create_app=lambda store, url, shop: create_app(store, url),
+    env=lambda url: {
+        "FEEDBACKCOMPANY_API_URL": url,
+        "FEEDBACKCOMPANY_CLIENT_ID": FEEDBACKCOMPANY_CLIENT_ID,
+        "FEEDBACKCOMPANY_CLIENT_SECRET": FEEDBACKCOMPANY_CLIENT_SECRET,
+    },
+    shops=("lightspeed",),
+    seed=_seed,
+    hostile="connectors.feedbackcompany.fake_hostile",
+    scale="connectors.feedbackcompany.scale",
+)

@@ -22,7 +22,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.data import FeedbackStore, ShopOrder
+from connectors.feedbackcompany.store import FeedbackStore
+from sandbox.data import ShopOrder
 
 JSON = dict[str, Any]
 AMS = ZoneInfo("Europe/Amsterdam")

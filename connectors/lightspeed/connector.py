@@ -18,9 +18,9 @@ Retry-After).
 Auth: HTTP Basic with the API key and secret. Responses are wrapped in the resource's name
 (`{"customers": [...]}`); unset values come back as `false`.
 Unconfirmed (vendor-apis.md §2): whether the e-mail filters are exact (we check every hit), and
-whether `paymentData` carries the payment provider's id, and under which key: `transaction_id`
-and `transactionId` are both read, and any value with a processor's documented prefix (`tr_`,
-`ord_`, `cst_`) is followed.
+whether `paymentData` carries the payment provider's ids, and under which keys: the id-shaped
+values under keys that name an id are revealed as payment references (`transaction_id` and
+`transactionId` as the transaction id), for the providers to claim (`search.payment_references`).
 """
 
 from __future__ import annotations
@@ -38,19 +38,25 @@ from bridge.core.connector import (
     Collected,
     Connector,
     IndexEntry,
-    pages,
+    Stream,
+    batches,
     records_in,
     require,
 )
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient, RateBudget, Window
+from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import PageNumber
 from bridge.core.policy import Capability, Policy
 from bridge.core.steps import Step
 from connectors.lightspeed.search import Search, order_links
 
 LIMIT = 250
+LISTING = PageNumber(size=LIMIT)  # `page` and `limit`: a short or empty page is the last
 BUDGET = (Window(300, 300), Window(3000, 3600), Window(12000, 86400), Window(20, 1))
+# `{"error": {"code": 400, "method": "READ", "request": "…", "message": "…"}}` (vendor-apis.md §2)
+ERRORS = ErrorShape(message=("error.message",))
 # The policy's categories of personal data in a customer's and an order's fields; the API
 # changes none of an order's (and our customer call only deletes).
 PERSON_FIELDS = {
@@ -84,6 +90,33 @@ def reset_seconds(response: requests.Response) -> float | None:
     return 1.0 if response.status_code == 429 else None  # the per-second window
 
 
+def _customer_entry(item: dict[str, Any]) -> IndexEntry:
+    return IndexEntry("customer", str(item["id"]), item.get("email"), item.get("createdAt"))
+
+
+def _order_entry(item: dict[str, Any]) -> IndexEntry:
+    return IndexEntry(
+        "order", str(item["id"]), item.get("email"), item.get("createdAt"), tuple(order_links(item))
+    )
+
+
+# The scheduled sync: customers and orders updated since the cursor (`updated_at_min`); lists
+# come in id order, so the new cursor is saved with the last batch only.
+SYNC = {
+    s.name: s
+    for s in (
+        Stream(
+            "customers", "customers.json", LISTING, _customer_entry,
+            cursor_field="updatedAt", since="updated_at_min", ordered=False,
+        ),
+        Stream(
+            "orders", "orders.json", LISTING, _order_entry,
+            cursor_field="updatedAt", since="updated_at_min", ordered=False,
+        ),
+    )
+}  # fmt: skip
+
+
 class LightspeedConnector(Connector):
     name = "lightspeed"
     title = "Lightspeed eCom (webshop)"
@@ -97,15 +130,7 @@ class LightspeedConnector(Connector):
         Setting("LIGHTSPEED_API_SECRET", "API secret.", secret=True),
     )
     looks_up = frozenset({kinds.EMAIL})
-    reveals = frozenset(
-        {
-            kinds.ORDER_NUMBER,
-            kinds.MOLLIE_PAYMENT_ID,
-            kinds.MOLLIE_ORDER_ID,
-            kinds.MOLLIE_CUSTOMER_ID,
-            kinds.PAYPAL_TRANSACTION_ID,
-        }
-    )
+    reveals = frozenset({kinds.ORDER_NUMBER, kinds.PAYMENT_REFERENCE})
     categories: ClassVar[dict[str, list[str]]] = {
         "customer": ["identity", "contact details", "addresses", "account", "IP address"],
         "customer_metafield": ["account", "custom fields"],
@@ -131,6 +156,7 @@ class LightspeedConnector(Connector):
             auth=(key, secret),
             budget=RateBudget(BUDGET),
             wait_hint=reset_seconds,
+            errors=ERRORS,
         )
 
     @classmethod
@@ -147,31 +173,19 @@ class LightspeedConnector(Connector):
                 Search(self._list, self.reveals, ident.value, found).run()
         return found
 
-    # -- the scheduled sync: customers and orders updated since the cursor (`updated_at_min`);
-    # lists come in id order, so the new cursor is saved with the last batch only -------------
+    # -- the scheduled sync: the streams declared in SYNC ----------------------------------------
 
-    streams = ("customers", "orders")
+    streams = tuple(SYNC)
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
-        query: dict[str, Any] = {"updated_at_min": cursor.replace("T", " ")[:19]} if cursor else {}
-        newest, page = cursor, 1
-        while True:
-            items = _unwrap(
-                self.http.json(
-                    "GET", f"{stream}.json", params={**query, "page": page, "limit": LIMIT}
-                )
-            )
-            if items is None:
-                raise SystemFailure(self.name, f"unexpected answer to {stream}.json")
-            newest = max([newest or "", *(str(i.get("updatedAt") or "") for i in items)]) or None
-            done = len(items) < LIMIT
-            yield Batch(
-                [_entry(stream, i) for i in items if isinstance(i, dict)],
-                newest if done else cursor,
-            )
-            if done:
-                return
-            page += 1
+        declared = SYNC[stream]
+        since = {declared.since: cursor.replace("T", " ")[:19]} if cursor and declared.since else {}
+        pages = declared.paging.pages(
+            lambda page: (self._page(declared.path, {**since, "page": page, "limit": LIMIT}), None),
+            self.name,
+            declared.path,
+        )
+        yield from batches(declared, pages, cursor)
 
     # -- erasure ------------------------------------------------------------------------------
     # The API deletes customers (with their custom fields), reviews, newsletter subscriptions,
@@ -293,29 +307,24 @@ class LightspeedConnector(Connector):
         return None
 
     def _list(self, resource: str, **filters: Any) -> list[dict[str, Any]]:
-        def fetch(page: int) -> tuple[list[Any], int | None]:
-            body = self.http.json(
-                "GET", f"{resource}.json", params={**filters, "page": page, "limit": LIMIT}
-            )
-            items = _unwrap(body)
-            if items is None:
-                raise SystemFailure(self.name, f"unexpected answer to {resource}.json")
-            return items, None
+        path = f"{resource}.json"
+        items = LISTING.items(
+            lambda page: (self._page(path, {**filters, "page": page, "limit": LIMIT}), None),
+            self.name,
+            path,
+        )
+        return records_in(list(items), self.name, resource)
 
-        return records_in(list(pages(fetch, self.name, page_size=LIMIT)), self.name, resource)
+    def _page(self, path: str, params: dict[str, Any]) -> list[Any]:
+        items = _unwrap(self.http.json("GET", path, params=params))
+        if items is None:
+            raise SystemFailure(self.name, f"unexpected answer to {path}")
+        return items
 
 
 def _ticket_of(message: Record) -> str:
     """The ticket of a message (its id is `<ticket id>:<message id>`)."""
     return message.id.split(":", 1)[0]
-
-
-def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:
-    if stream == "customers":
-        return IndexEntry("customer", str(item["id"]), item.get("email"), item.get("createdAt"))
-    return IndexEntry(
-        "order", str(item["id"]), item.get("email"), item.get("createdAt"), tuple(order_links(item))
-    )
 
 
 def _unwrap(body: Any) -> list[Any] | None:

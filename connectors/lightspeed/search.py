@@ -1,8 +1,8 @@
 """Finding one person at Lightspeed eCom: every record proven by its own fields.
 
 The `customer`, `order` and `email` filters (SECONDARY in vendor-apis.md §2) only narrow; a
-record's links are read every way the sources spell them; processor ids in `paymentData` are
-followed by key and by their documented prefix. See `Search`.
+record's links are read every way the sources spell them; the ids `paymentData` keeps are revealed
+as payment references, for the payment providers to claim. See `Search`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ SCANNED = ("subscriptions", "contacts", "checkouts")
 CUSTOMER_KEYS = ("customer", "customerId", "customer_id")
 ORDER_KEYS = ("order", "orderId", "order_id")
 TICKET_KEYS = ("ticket", "ticketId", "ticket_id")
-# Where `paymentData` may hold the payment provider's id (UNCONFIRMED: both spellings are seen).
+# Where `paymentData` may hold the payment's transaction id at its provider (UNCONFIRMED: both
+# spellings are seen).
 TRANSACTION_KEYS = ("transaction_id", "transactionId")
 SINGULAR = {
     "customers": "customer",
@@ -41,35 +42,42 @@ SINGULAR = {
 
 
 def order_links(order: dict[str, Any]) -> list[tuple[str, str]]:
-    """The order number, and the payment provider's ids where `paymentData` carries them: any
-    value with a documented prefix (`tr_`, `ord_`, `cst_`), and the transaction id of a PayPal
-    payment."""
-    links = [(kinds.ORDER_NUMBER, str(order.get("number") or order["id"]))]
+    """(kind, value) of what an order reveals: its number and its payment references."""
+    number = (kinds.ORDER_NUMBER, str(order.get("number") or order["id"]))
+    return [number, *((kinds.PAYMENT_REFERENCE, v) for v, _ in payment_references(order))]
+
+
+def payment_references(order: dict[str, Any]) -> list[tuple[str, dict[str, str]]]:
+    """(value, context) of the ids `paymentData` keeps of the order's payment at its provider
+    (UNCONFIRMED which, and under which keys): every id-shaped value under a key that names an
+    id (`transaction_id`, `orderId`, …; a card holder or an account number is never revealed),
+    with the payment method the order names (`paymentId`, `paymentData.method`) and the key
+    (`kinds.TRANSACTION` for the transaction id). Whose they are, each provider decides."""
     data = order.get("paymentData")
     if not isinstance(data, dict):
-        return links
-    for value in _strings(data):
-        kind = kinds.by_prefix(value)
-        if kind and (kind, value) not in links:
-            links.append((kind, value))
-    provider = f"{order.get('paymentId') or ''} {data.get('method') or ''}".lower()
-    if "paypal" in provider:
-        for key in TRANSACTION_KEYS:
-            tid = data.get(key)
-            if isinstance(tid, str) and tid and not kinds.by_prefix(tid):
-                links.append((kinds.PAYPAL_TRANSACTION_ID, tid))
-    return links
+        return []
+    method = " ".join(str(v) for v in (order.get("paymentId"), data.get("method")) if v)
+    found: dict[str, dict[str, str]] = {}
+    for key, value in _ids(data):
+        field = kinds.TRANSACTION if key in TRANSACTION_KEYS else f"paymentData.{key}"
+        found.setdefault(value, {kinds.METHOD: method, kinds.FIELD: field})
+    return list(found.items())
 
 
-def _strings(value: Any) -> Iterator[str]:
+def _ids(value: Any, key: str = "") -> Iterator[tuple[str, str]]:
+    """(key path, value) of the id-shaped strings under keys that name an id, at any depth."""
     if isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+        for name, item in value.items():
+            yield from _ids(item, f"{key}.{name}" if key else str(name))
     elif isinstance(value, list):
         for item in value:
-            yield from _strings(item)
-    elif isinstance(value, str):
-        yield value
+            yield from _ids(item, key)
+    elif kinds.looks_like_id(value) and _names_an_id(key.rsplit(".", 1)[-1]):
+        yield key, value
+
+
+def _names_an_id(key: str) -> bool:
+    return key == "id" or key.endswith(("_id", "Id", "ID"))
 
 
 def linked_id(item: dict[str, Any], keys: Sequence[str]) -> int | None:
@@ -206,9 +214,10 @@ class Search:
                         self.keep(
                             SINGULAR[resource], item, f"{SINGULAR[resource]} of order {number}"
                         )
-        when = str(order.get("createdAt") or "")
-        for kind, value in order_links(order):
-            self.found.reveal(kind, value, f"shop order {number}", date=when)
+        when, via = str(order.get("createdAt") or ""), f"shop order {number}"
+        self.found.reveal(kinds.ORDER_NUMBER, number, via, date=when)
+        for value, context in payment_references(order):
+            self.found.reveal(kinds.PAYMENT_REFERENCE, value, via, date=when, **context)
 
     def metafields(self, cid: int) -> None:
         """Custom fields the shop keeps on the account (apps store personal data there)."""

@@ -1,4 +1,4 @@
-"""Mollie (API v2), on the official `mollie-api-python` client.
+"""Mollie (API v2), through our HTTP layer (the official client is not used: see the README).
 
 Endpoints: `GET /v2/payments/{tr_}` with `/refunds` and `/chargebacks`, `GET /v2/orders/{ord_}`
 (embedding its payments), `GET /v2/customers/{cst_}` with `/payments`, `/mandates` and
@@ -6,8 +6,10 @@ Endpoints: `GET /v2/payments/{tr_}` with `/refunds` and `/chargebacks`, `GET /v2
 the API has no e-mail filter: the one expensive call, replaced by the sync index where it knows
 the person.
 Paging: HAL lists, `limit` ≤ 250, following the absolute `_links.next`.
-Rate limits: dynamic, per second with bursts; 429 with the spec's error body. The client retries
-only connection errors, so it sends through our HTTP layer (retries on 429/5xx, budget).
+Rate limits: dynamic, per second with bursts; 429 with the spec's error body, retried by the HTTP
+layer. Errors: `{"status", "title", "detail", "field"}` (vendor-apis.md §3).
+Auth: `Authorization: Bearer <API key>`. Which payment references a shop reveals are Mollie's:
+`references.py` (by the documented id prefixes).
 Quirks: payment `details` hold personal data (consumerName, consumerAccount, cardHolder, …), as do
 billing and shipping addresses; all of it goes into the package as returned.
 """
@@ -19,12 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any, ClassVar, Self, TypeVar
 
-import requests
-from mollie.api.client import Client
-from mollie.api.error import Error as MollieError
-from mollie.api.error import ResponseHandlingError
-
-from bridge import __version__
 from bridge.core import kinds
 from bridge.core.config import Config, Setting
 from bridge.core.connector import (
@@ -32,39 +28,53 @@ from bridge.core.connector import (
     Collected,
     Connector,
     IndexEntry,
+    Stream,
     require,
     same_email,
 )
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient
+from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import NextLink, hal_next
 from bridge.core.policy import Capability, Policy
-from bridge.core.redact import install_log_filters
 from bridge.core.steps import Step
+from connectors.mollie import references
+from connectors.mollie.references import CUSTOMER_ID, ORDER_ID, PAYMENT_ID, owner_id
 
 PAGE_LIMIT = 250
-install_log_filters("mollie")  # the client logs at DEBUG too
+CUSTOMERS = "v2/customers"
+# HAL lists: the items `_embedded`, `_links.next` followed.
+LISTS = NextLink()
+ERRORS = ErrorShape(message=("detail", "title"), details=("field",))
 T = TypeVar("T")
 
 
-class _Transport:
-    """What the client expects of a `requests.Session`, sending through our HTTP layer."""
+def _customer_entry(item: dict[str, Any]) -> IndexEntry:
+    return IndexEntry("mollie_customer", item["id"], item.get("email"), item.get("createdAt"))
 
-    def __init__(self, http: HttpClient) -> None:
-        self.http = http
 
-    def request(self, method: str, url: str, **kwargs: Any) -> requests.Response:
-        kwargs.pop("timeout", None)  # ours apply
-        return self.http.request(
-            method,
-            url,
-            params=kwargs.get("params"),
-            data=kwargs.get("data") or None,
-            headers=kwargs.get("headers"),
-        )
+def _payment_entry(item: dict[str, Any]) -> IndexEntry:
+    links = [
+        (CUSTOMER_ID, item.get("customerId")),
+        (PAYMENT_ID, item["id"]),
+    ]
+    email = (item.get("billingAddress") or {}).get("email")
+    return IndexEntry(
+        "payment", item["id"], email, item.get("createdAt"),
+        tuple((k, str(v)) for k, v in links if v),
+    )  # fmt: skip
 
-    def mount(self, prefix: str, adapter: Any) -> None:
-        """The client mounts its own retry adapter; our layer retries instead."""
+
+# The scheduled sync: customers and payments, newest first, until the previous run's newest; the
+# new cursor is saved with the last batch, so an interrupted run starts over.
+SYNC = {
+    s.name: s
+    for s in (
+        Stream("customers", CUSTOMERS, LISTS, _customer_entry, "createdAt", ordered=False),
+        Stream("payments", "v2/payments", LISTS, _payment_entry, "createdAt", ordered=False),
+    )
+}
 
 
 class MollieConnector(Connector):
@@ -77,13 +87,13 @@ class MollieConnector(Connector):
             "MOLLIE_API_KEY",
             "API key of the website profile (live_… or test_…).",
             secret=True,
-            pattern=r"(live|test)_\w+",  # as the client checks it
+            pattern=r"(live|test)_\w+",  # as Mollie documents it
             pattern_help="a Mollie API key starts with live_ or test_",
         ),
     )
-    looks_up = frozenset(
-        {kinds.EMAIL, kinds.MOLLIE_PAYMENT_ID, kinds.MOLLIE_ORDER_ID, kinds.MOLLIE_CUSTOMER_ID}
-    )
+    # Payment references (those with Mollie's prefixes: `claim`), and the customers its own
+    # payments name (revealed for the next round).
+    looks_up = frozenset({kinds.EMAIL, kinds.PAYMENT_REFERENCE, CUSTOMER_ID})
     categories: ClassVar[dict[str, list[str]]] = {
         "payment": ["payments", "bank account or card details", "addresses"],
         "refund": ["payments"],
@@ -95,12 +105,8 @@ class MollieConnector(Connector):
     notes = ("Mollie keeps payment records under its own legal duties as a payment institution.",)
 
     def __init__(self, url: str, key: str) -> None:
-        self.http = HttpClient(self.name, url, secrets=(key,))
-        self.client = Client(api_endpoint=url, timeout=(5, 30), retry=0)
-        self.client.set_api_key(key)
-        self.client.set_user_agent_component("privacy-bridge", __version__)
-        # The client creates its own session only when it has none: give it ours.
-        self.client._client = _Transport(self.http)  # type: ignore[assignment]
+        bearer = {"Authorization": f"Bearer {key}"}
+        self.http = HttpClient(self.name, url, secrets=(key,), headers=bearer, errors=ERRORS)
         self._payments: dict[str, Any] = {}
         self._children_of: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
 
@@ -108,8 +114,14 @@ class MollieConnector(Connector):
     def from_config(cls, config: Config) -> Self:
         return cls(*require(config, cls.settings, cls.name))
 
+    def claim(self, identifier: Identifier) -> Identifier | None:
+        """Of the payment references, those with Mollie's prefixes, in Mollie's kinds."""
+        if identifier.kind == kinds.PAYMENT_REFERENCE:
+            return references.claim(identifier)
+        return super().claim(identifier)
+
     def check(self) -> None:
-        self._call(lambda: self.client.customers.list(limit=1))
+        self.http.json("GET", CUSTOMERS, params={"limit": 1})
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
         found = Collected()
@@ -119,13 +131,13 @@ class MollieConnector(Connector):
             if ident.kind == kinds.EMAIL:
                 for cst in self._customers_with(ident.value, found):
                     customers.setdefault(cst, "e-mail address of the Mollie customer")
-            elif ident.kind == kinds.MOLLIE_CUSTOMER_ID:
+            elif ident.kind == CUSTOMER_ID:
                 customers.setdefault(
                     ident.value, f"Mollie customer {ident.value}, named by {ident.via}"
                 )
-            elif ident.kind == kinds.MOLLIE_PAYMENT_ID:
+            elif ident.kind == PAYMENT_ID:
                 payment_ids.setdefault(ident.value, f"payment {ident.value}, named by {ident.via}")
-            elif ident.kind == kinds.MOLLIE_ORDER_ID:
+            elif ident.kind == ORDER_ID:
                 for tr in self._order_payments(ident, found):
                     payment_ids.setdefault(tr, f"payment of Mollie order {ident.value}")
         # Each customer's lists, then each payment's refunds and chargebacks: a few at a time.
@@ -142,9 +154,7 @@ class MollieConnector(Connector):
             if payment.get("id") != tr:
                 raise SystemFailure(self.name, f"answered another payment for {tr}")
             payments.append((payment, why))
-            found.reveal(
-                kinds.MOLLIE_CUSTOMER_ID, payment.get("customerId"), f"Mollie payment {tr}"
-            )
+            found.reveal(CUSTOMER_ID, payment.get("customerId"), f"Mollie payment {tr}")
         reasons: dict[str, list[str]] = {}
         unique: dict[str, Any] = {}
         for payment, why in payments:  # a payment can be reached both ways: look into it once
@@ -188,7 +198,7 @@ class MollieConnector(Connector):
         along: dict[str, set[str]] = {}  # what each customer's deletion cancels
         for r in records:
             if r.type in ("mandate", "subscription"):
-                along.setdefault(_customer_of(r) or "", set()).add(r.type)
+                along.setdefault(owner_id(r.data, "customer") or "", set()).add(r.type)
         decided = {
             r.id: self.decide(r, policy, today, along=sorted(along.get(r.id, ())))
             for r in records
@@ -207,7 +217,7 @@ class MollieConnector(Connector):
                     )
                 )
             elif record.type in ("mandate", "subscription"):
-                owner = _customer_of(record)
+                owner = owner_id(record.data, "customer")
                 made = self.decide(record, policy, today, parent=decided.get(owner or ""))
                 if made.how == "with_parent":
                     steps.append(
@@ -227,30 +237,29 @@ class MollieConnector(Connector):
 
     def apply(self, step: Step, policy: Policy) -> str:
         try:
-            self._call(lambda: self.client.customers.delete(step.record_id))
+            self.http.request("DELETE", f"{CUSTOMERS}/{step.record_id}")
         except NotFound:
             return "already gone"
         return "deleted (mandates and subscriptions cancelled)"
 
     def fetch(self, step: Step) -> dict[str, Any] | None:
-        customer = self._get(lambda: self.client.customers.get(step.record_id))
+        customer = self._get(f"{CUSTOMERS}/{step.record_id}")
         return dict(customer) if customer is not None else None
 
-    # -- the scheduled sync: customers and payments, newest first, until the previous run's
-    # newest; the new cursor is saved with the last batch, so an interrupted run starts over -----
+    # -- the scheduled sync: the streams declared in SYNC ----------------------------------------
 
-    streams = ("customers", "payments")
+    streams = tuple(SYNC)
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
-        resource = self.client.customers if stream == "customers" else self.client.payments
+        declared = SYNC[stream]
         newest = cursor
         batch: list[IndexEntry] = []
-        for item in self._all(lambda: resource.list(limit=PAGE_LIMIT)):
-            created = str(item.get("createdAt") or "")
+        for item in self._all(declared.path):
+            created = str(item.get(declared.cursor_field) or "")
             if cursor and created and created < cursor:
                 break  # older than the last run's newest: seen before
             newest = max(newest or "", created) or None
-            batch.append(_entry(stream, item))
+            batch.append(declared.entry(item))
             if len(batch) == PAGE_LIMIT:
                 yield Batch(batch, cursor)
                 batch = []
@@ -262,10 +271,10 @@ class MollieConnector(Connector):
         synced = self.index.cursors.get("customers") if self.index else None
         if self.index is None or synced is None:
             found.lookup.append("customers: live scan of all customers (no index)")
-            listing = self._all(lambda: self.client.customers.list(limit=PAGE_LIMIT))
+            listing = self._all(CUSTOMERS)
             return [c["id"] for c in listing if same_email(c.get("email"), email)]
         ids = [cst for cst, _ in self.index.records_of(email, "mollie_customer")]
-        for customer in self._all(lambda: self.client.customers.list(limit=PAGE_LIMIT)):
+        for customer in self._all(CUSTOMERS):
             if str(customer.get("createdAt") or "") < synced:
                 break
             if same_email(customer.get("email"), email) and customer["id"] not in ids:
@@ -277,7 +286,7 @@ class MollieConnector(Connector):
 
     def _customer(self, cst: str, why: str, found: Collected) -> list[tuple[Any, str]]:
         """The customer, its mandates and subscriptions; its payments to look into further."""
-        customer = self._get(lambda: self.client.customers.get(cst))
+        customer = self._get(f"{CUSTOMERS}/{cst}")
         if customer is None:
             found.notes.append(f"Mollie customer {cst} no longer exists.")
             return []
@@ -285,25 +294,26 @@ class MollieConnector(Connector):
             raise SystemFailure(self.name, f"answered another customer for {cst}")
         found.add("mollie_customer", cst, why, dict(customer))
         sub = f"of Mollie customer {cst}"
+        path = f"{CUSTOMERS}/{cst}"
         # Each item must name the customer itself (`customerId` or its `customer` link).
         with found.reading("mandates"):
-            for mandate in self._all(lambda: customer.mandates.list(limit=PAGE_LIMIT)):
-                if _owner(mandate, "customer") == cst:
+            for mandate in self._all(f"{path}/mandates"):
+                if owner_id(mandate, "customer") == cst:
                     found.add("mandate", mandate["id"], f"mandate {sub}", dict(mandate))
         with found.reading("subscriptions"):
-            for item in self._all(lambda: customer.subscriptions.list(limit=PAGE_LIMIT)):
-                if _owner(item, "customer") == cst:
+            for item in self._all(f"{path}/subscriptions"):
+                if owner_id(item, "customer") == cst:
                     found.add("subscription", item["id"], f"subscription {sub}", dict(item))
         payments: list[tuple[Any, str]] = []
         with found.reading("customer payments"):
-            for payment in self._all(lambda: customer.payments.list(limit=PAGE_LIMIT)):
-                if _owner(payment, "customer") == cst:
+            for payment in self._all(f"{path}/payments"):
+                if owner_id(payment, "customer") == cst:
                     payments.append((payment, f"payment {sub}"))
         return payments
 
     def _payment(self, tr: str) -> Any:
         if tr not in self._payments:  # later rounds name payments an earlier round has read
-            self._payments[tr] = self._get(lambda: self.client.payments.get(tr))
+            self._payments[tr] = self._get(f"v2/payments/{tr}")
         return self._payments[tr]
 
     def _children(
@@ -319,51 +329,45 @@ class MollieConnector(Connector):
         if tr not in self._children_of:
             refunds, chargebacks = [], []
             if _may_have(payment, "refunds", "amountRefunded"):
-                refunds = [dict(r) for r in self._all(lambda: payment.refunds.list())]
+                refunds = list(self._all(f"v2/payments/{tr}/refunds", limit=None))
             if _may_have(payment, "chargebacks", "amountChargedBack"):
-                chargebacks = [dict(c) for c in self._all(lambda: payment.chargebacks.list())]
-            refunds = [r for r in refunds if _owner(r, "payment") == tr]
-            chargebacks = [c for c in chargebacks if _owner(c, "payment") == tr]
+                chargebacks = list(self._all(f"v2/payments/{tr}/chargebacks", limit=None))
+            refunds = [r for r in refunds if owner_id(r, "payment") == tr]
+            chargebacks = [c for c in chargebacks if owner_id(c, "payment") == tr]
             self._children_of[tr] = (refunds, chargebacks)
 
     def _order_payments(self, ident: Identifier, found: Collected) -> list[str]:
-        order = self._get(lambda: self.client.orders.get(ident.value, embed="payments"))
+        order = self._get(f"v2/orders/{ident.value}", embed="payments")
         if order is None:
             found.notes.append(f"Mollie order {ident.value}, named by {ident.via}, was not found.")
             return []
         return [p["id"] for p in (order.get("_embedded") or {}).get("payments", [])]
 
-    def _all(self, first: Any) -> Iterator[Any]:
-        page = self._call(first)
-        seen_next: set[str] = set()
-        while page is not None:
-            yield from page
-            if not page.has_next():
-                return
-            link = str(page._get_link("next"))
-            if link in seen_next:
-                raise SystemFailure(self.name, "pagination returned the same next link twice")
-            seen_next.add(link)
-            page = self._call(page.get_next)
+    def _all(self, path: str, limit: int | None = PAGE_LIMIT) -> Iterator[Any]:
+        """Every item of a HAL list, its `_links.next` followed."""
+        params = {"limit": limit} if limit else {}
+        return LISTS.items(lambda answer: self._list(path, params, answer), self.name, path)
 
-    def _get(self, call: Any) -> Any:
+    def _list(self, path: str, params: dict[str, Any], previous: Any) -> Any:
+        """The first page of a list, or the one `previous` links to: never outside the API,
+        which would be sent our key."""
+        if previous is None:
+            answer = self.http.json("GET", path, params=params)
+        else:
+            link = hal_next(previous) or ""
+            if not link.startswith(f"{self.http.base_url}/"):
+                raise SystemFailure(self.name, f"{path}: the next page is linked outside the API")
+            answer = self.http.json("GET", link)
+        if not isinstance(answer, dict) or not isinstance(answer.get("_embedded"), dict):
+            raise SystemFailure(self.name, f"answered {path} in an unexpected shape (not a list)")
+        return answer
+
+    def _get(self, path: str, **params: Any) -> Any:
+        """One object, or None where Mollie says it does not exist."""
         try:
-            return self._call(call)
+            return self.http.json("GET", path, params=params)
         except NotFound:
             return None
-
-    def _call(self, call: Any) -> Any:
-        try:
-            return call()
-        except ResponseHandlingError:
-            raise SystemFailure(self.name, "answered a body that is not valid JSON") from None
-        except MollieError as exc:
-            raise SystemFailure(self.name, f"client error ({type(exc).__name__})") from None
-
-
-def _customer_of(record: Record) -> str | None:
-    """The Mollie customer a mandate or subscription belongs to (field, else its link)."""
-    return _owner(record.data, "customer")
 
 
 def _may_have(payment: Any, children: str, amount: str) -> bool:
@@ -380,32 +384,6 @@ def _may_have(payment: Any, children: str, amount: str) -> bool:
         return float(value.get("value", 1)) != 0
     except (AttributeError, TypeError, ValueError):
         return True
-
-
-def _owner(item: Any, resource: str) -> str | None:
-    """The id of the `resource` (customer, payment) an item names: its `<resource>Id` field,
-    else the last part of its `_links.<resource>` link."""
-    value = item.get(f"{resource}Id")
-    if isinstance(value, str) and value:
-        return value
-    links = item.get("_links") or {}
-    href = (links.get(resource) or {}).get("href", "") if isinstance(links, dict) else ""
-    tail = str(href).rstrip("/").rsplit("/", 1)[-1]
-    return tail or None
-
-
-def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:
-    if stream == "customers":
-        return IndexEntry("mollie_customer", item["id"], item.get("email"), item.get("createdAt"))
-    links = [
-        (kinds.MOLLIE_CUSTOMER_ID, item.get("customerId")),
-        (kinds.MOLLIE_PAYMENT_ID, item["id"]),
-    ]
-    email = (item.get("billingAddress") or {}).get("email")
-    return IndexEntry(
-        "payment", item["id"], email, item.get("createdAt"),
-        tuple((k, str(v)) for k, v in links if v),
-    )  # fmt: skip
 
 
 def _parallel(work: Callable[[Any], T], items: Iterable[Any]) -> list[T]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sandbox.data import MollieStore
+from connectors.mollie.fake.store import MollieStore
 from sandbox.seed_common import JSON, Ids, amount2, dec, e164, full_name, iso
 
 SHOP_URL = "https://shop.example.nl"

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import base64
 import json
-import math
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
@@ -30,20 +29,47 @@ from bridge.core.connector import (
     Collected,
     Connector,
     IndexEntry,
-    pages,
+    Stream,
+    batches,
     records_in,
     require,
     same_email,
 )
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient, RateBudget, Window
+from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import PageNumber, pages_for
 from bridge.core.policy import Capability, Policy
 from bridge.core.steps import Step
 
 SIZE = 200
+LISTING = PageNumber(size=SIZE)  # `page` and `size`, until `results` (the total) is reached
 CONCEPT = 1
 BUDGET = (Window(500, 300),)  # GET /shipments
+# `{"message", "errors": [{"status", "code", "title", "message"}]}` (its OpenAPI; vendor-apis.md §5)
+ERRORS = ErrorShape(code=("errors.code",), message=("errors.message", "message"))
+
+
+def _entry(shipment: dict[str, Any]) -> IndexEntry:
+    reference = shipment.get("reference_identifier")
+    return IndexEntry(
+        "shipment",
+        str(shipment["id"]),
+        (shipment.get("recipient") or {}).get("email"),
+        shipment.get("created"),
+        ((kinds.ORDER_NUMBER, str(reference)),) if reference else (),
+    )
+
+
+# The scheduled sync: shipments by creation date (`from`, the day of the cursor: the filter takes
+# dates), oldest first; the cursor moves with every page.
+SYNC = {
+    "shipments": Stream(
+        "shipments", "shipments", LISTING, _entry, cursor_field="created", since="from",
+        params={"sort": "created", "order": "ASC"},
+    )
+}  # fmt: skip
 
 
 class MyParcelConnector(Connector):
@@ -72,6 +98,7 @@ class MyParcelConnector(Connector):
             secrets=(key, token),
             headers={"Authorization": f"basic {token}", "Accept": "application/json;charset=utf-8"},
             budget=RateBudget(BUDGET),
+            errors=ERRORS,
         )
         self._whole: list[dict[str, Any]] | None = None  # see `_matching`
 
@@ -157,30 +184,25 @@ class MyParcelConnector(Connector):
         found = (data.get("search_results") or data).get("shipments") or []
         return next((s for s in found if str(s.get("id")) == step.record_id), None)
 
-    # -- the scheduled sync: shipments by creation date (`from`, the day of the cursor: the
-    # filter takes dates), oldest first; the cursor moves with every page ------------------------
+    # -- the scheduled sync: the stream declared in SYNC -----------------------------------------
 
-    streams = ("shipments",)
+    streams = tuple(SYNC)
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
-        query: dict[str, Any] = {"sort": "created", "order": "ASC"}
-        if cursor:
-            query["from"] = cursor[:10]
-        page, total = 1, 1
-        while page <= total:
-            body = self.http.json("GET", "shipments", params={**query, "size": SIZE, "page": page})
+        declared = SYNC[stream]
+        query = dict(declared.params)
+        if cursor and declared.since:
+            query[declared.since] = cursor[:10]
+
+        def fetch(page: int) -> tuple[list[Any], int | None]:
+            params = {**query, "size": SIZE, "page": page}
+            body = self.http.json("GET", declared.path, params=params)
             data = (body or {}).get("data") or {}
             results = data.get("search_results", data)
-            shipments = results.get("shipments") or []
             count = results.get("results")
-            total = (
-                math.ceil(int(count) / SIZE)
-                if isinstance(count, int)
-                else page + (len(shipments) == SIZE)
-            )
-            cursor = max([cursor or "", *(str(s.get("created") or "") for s in shipments)]) or None
-            yield Batch([_entry(s) for s in shipments], cursor)
-            page += 1
+            return results.get("shipments") or [], pages_for(count, SIZE)
+
+        yield from batches(declared, declared.paging.pages(fetch, self.name, declared.path), cursor)
 
     def _search(self, query: dict[str, Any], first_page_only: bool = False) -> list[dict[str, Any]]:
         def fetch(page: int) -> tuple[list[Any], int | None]:
@@ -192,21 +214,10 @@ class MyParcelConnector(Connector):
             shipments = results.get("shipments")
             if not isinstance(shipments, list):
                 raise SystemFailure(self.name, "unexpected answer to GET /shipments")
-            total = results.get("results")
             size = int(results.get("size") or query.get("size") or SIZE)
             if first_page_only:
                 return shipments, 1
-            return shipments, math.ceil(int(total) / size) if isinstance(total, int) else None
+            return shipments, pages_for(results.get("results"), size)
 
-        return records_in(list(pages(fetch, self.name, page_size=SIZE)), self.name, "shipments")
-
-
-def _entry(shipment: dict[str, Any]) -> IndexEntry:
-    reference = shipment.get("reference_identifier")
-    return IndexEntry(
-        "shipment",
-        str(shipment["id"]),
-        (shipment.get("recipient") or {}).get("email"),
-        shipment.get("created"),
-        ((kinds.ORDER_NUMBER, str(reference)),) if reference else (),
-    )
+        shipments = LISTING.items(fetch, self.name, "shipments")
+        return records_in(list(shipments), self.name, "shipments")

@@ -1,7 +1,4 @@
-"""Seeds MyParcel shipments for a shop's orders; maps WooCommerce orders to platform-neutral ones.
-
-`woocommerce_shop_orders(shop)` turns the wc/v3 orders into `ShopOrder`s (the customer from
-`billing`, the address from `shipping`, or from `billing` when the order has no shipping address).
+"""Seeds MyParcel shipments for a shop's orders (platform-neutral `ShopOrder`s).
 
 `seed_myparcel(...)` gives every shipped order (processing, completed, refunded) one shipment with
 `reference_identifier` = the order number and the recipient from the order (person, company,
@@ -26,8 +23,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sandbox.data import MyParcelStore, Shop, ShopOrder
-from sandbox.seed_common import order_time
+from connectors.myparcel.fake.store import MyParcelStore
+from sandbox.data import ShopOrder
 
 JSON = dict[str, Any]
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -53,49 +50,13 @@ PICKUP_POINTS = (
     ("Bruna", "Grote Houtstraat", "88", "Haarlem", "2011SN"),
     ("Jumbo", "Markt", "12", "Delft", "2611GV"),
 )
-_STREET = re.compile(r"^(?P<street>.*\S)\s+(?P<number>\d+.*)$")
 _NUMBER = re.compile(r"^(?P<number>\d+)\s*[-/]?\s*(?P<suffix>.*)$")
-
-
-def split_street(address: str) -> tuple[str, str]:
-    """`"Lindengracht 112-2"` → `("Lindengracht", "112-2")`; no house number → `(address, "")`."""
-    match = _STREET.match(address.strip())
-    return (match["street"], match["number"]) if match else (address.strip(), "")
 
 
 def split_house_number(house_number: str) -> tuple[str, str]:
     """`"112-2"` → `("112", "2")`, `"141A"` → `("141", "A")`, `"11 bis"` → `("11", "bis")`."""
     match = _NUMBER.match(house_number.strip())
     return (match["number"], match["suffix"].strip()) if match else (house_number.strip(), "")
-
-
-def woocommerce_shop_orders(shop: Shop) -> list[ShopOrder]:
-    """The shop's WooCommerce orders as `ShopOrder`s, in the store's order."""
-    out = []
-    for order in shop.woocommerce.orders:
-        billing = order.get("billing") or {}
-        shipping = order.get("shipping") or {}
-        place = shipping if shipping.get("address_1") else billing
-        street, number = split_street(str(place.get("address_1") or ""))
-        out.append(
-            ShopOrder(
-                number=str(order.get("number") or order.get("id")),
-                created=order_time(order),
-                status=str(order.get("status") or ""),
-                email=str(billing.get("email") or ""),
-                first_name=str(billing.get("first_name") or ""),
-                last_name=str(billing.get("last_name") or ""),
-                company=str(place.get("company") or billing.get("company") or ""),
-                street=street,
-                house_number=number,
-                postcode=str(place.get("postcode") or ""),
-                city=str(place.get("city") or ""),
-                country=str(place.get("country") or "NL"),
-                phone=str(billing.get("phone") or ""),
-                total=str(order.get("total") or "0.00"),
-            )
-        )
-    return out
 
 
 def stamp(moment: datetime) -> str:

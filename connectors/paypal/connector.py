@@ -15,28 +15,40 @@ for its own account holders: the package says so.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 
 from bridge.core import kinds
+from bridge.core.auth import Token, TokenAuth
 from bridge.core.config import Config, Setting
 from bridge.core.connector import (
     Batch,
     Collected,
     Connector,
     IndexEntry,
+    Stream,
     records_in,
     require,
     same_email,
 )
-from bridge.core.errors import AuthFailure, SystemFailure
+from bridge.core.errors import SystemFailure
 from bridge.core.http import HttpClient
+from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import DateWindows, PageNumber, TooManyResults
 from bridge.core.policy import Action, Capability, Policy
 from bridge.core.steps import Step
+from connectors.paypal import references
+from connectors.paypal.answers import (
+    matches,
+    page_count,
+    parsed,
+    search_items,
+    stamp,
+    transaction_id,
+    within,
+)
 
 PAGE_SIZE = 500
 WINDOW = timedelta(days=31)
@@ -50,76 +62,38 @@ LOOKBACK = timedelta(
 # How far outside its window a transaction may lie before the window counts as ignored: PayPal
 # filters on a date the answer need not show (initiation or update).
 SLACK = timedelta(days=1)
+TRANSACTIONS = "/v1/reporting/transactions"
+# 31-day windows (the widest range the API takes), newest first; a window answered
+# RESULTSET_TOO_LARGE (over 10,000 rows) is read as two halves, down to an hour.
+SCAN = DateWindows(width=WINDOW, backwards=True, smallest=timedelta(hours=1))
 
 
-def _tid(detail: dict[str, Any]) -> str | None:
-    info = detail.get("transaction_info")
-    return str(info.get("transaction_id")) if isinstance(info, dict) else None
+# PayPal's error body: `name`, `message` and per-field `details[].issue` (vendor-apis.md §4);
+# the token endpoint's: `error` and `error_description`. A detail's `value` is never read.
+ERRORS = ErrorShape(
+    code=("name", "error"), message=("message", "error_description"), details=("details.issue",)
+)
 
 
-def _when(detail: dict[str, Any]) -> datetime | None:
+def _entry(detail: dict[str, Any]) -> IndexEntry:
     info = detail.get("transaction_info") or {}
-    return _parse(str(info.get("transaction_initiation_date") or ""))
+    links = [
+        (references.TRANSACTION_ID, info.get("transaction_id")),
+        (references.TRANSACTION_ID, info.get("paypal_reference_id")),
+        (kinds.ORDER_NUMBER, info.get("invoice_id")),
+    ]
+    return IndexEntry(
+        "paypal_transaction",
+        str(info.get("transaction_id")),
+        (detail.get("payer_info") or {}).get("email_address"),
+        info.get("transaction_initiation_date"),
+        tuple((k, str(v)) for k, v in links if v),
+    )
 
 
-def _within(detail: dict[str, Any], start: datetime, end: datetime) -> bool:
-    """Whether a transaction lies in [start, end]; one that shows no date is let through."""
-    when = _when(detail)
-    return when is None or start <= when <= end
-
-
-def _has(detail: dict[str, Any], extra: dict[str, str]) -> bool:
-    wanted = extra.get("transaction_id")
-    return wanted is None or _tid(detail) == wanted
-
-
-def _listed(body: Any, key: str, what: str) -> list[dict[str, Any]]:
-    """The items of a search answer. PayPal leaves the list out when nothing matched, so a
-    missing list is empty only where the answer says so (`total_items` 0); any other shape is a
-    failure of that search, never an empty result."""
-    if not isinstance(body, dict):
-        raise SystemFailure("paypal", f"answered {what} in an unexpected shape (not an object)")
-    items = body.get(key)
-    if items is None and body.get("total_items") in (0, "0"):
-        return []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise SystemFailure("paypal", f"answered {what} in an unexpected shape (no {key})")
-    if key == "transaction_details" and not all(_tid(i) for i in items):
-        raise SystemFailure("paypal", "answered transactions without a transaction id")
-    return items
-
-
-def _count(value: Any, what: str) -> int:
-    if value is None:
-        return 1
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
-        return int(value)
-    raise SystemFailure("paypal", f"answered {what} with an unreadable page count")
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _parse(value: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def paypal_error(response: Any) -> str:
-    """PayPal's error body: `name` and `message` (OAuth errors: `error_description`)."""
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    if not isinstance(body, dict):
-        return f"HTTP {response.status_code}"
-    name = body.get("name") or body.get("error") or ""
-    message = body.get("message") or body.get("error_description") or ""
-    return f"HTTP {response.status_code} {name}: {message}".strip(": ")
+# The scheduled sync: 31-day windows from the cursor, looking back 3 hours for the transactions
+# PayPal shows late; each window's end is the next cursor.
+SYNC = {"transactions": Stream("transactions", TRANSACTIONS, DateWindows(width=WINDOW), _entry)}
 
 
 class PayPalConnector(Connector):
@@ -131,7 +105,7 @@ class PayPalConnector(Connector):
         Setting("PAYPAL_CLIENT_ID", "REST app client id.", secret=True),
         Setting("PAYPAL_CLIENT_SECRET", "REST app secret.", secret=True),
     )
-    looks_up = frozenset({kinds.EMAIL, kinds.PAYPAL_TRANSACTION_ID})
+    looks_up = frozenset({kinds.EMAIL, kinds.PAYMENT_REFERENCE})
     categories: ClassVar[dict[str, list[str]]] = {
         "paypal_transaction": ["payments", "name", "e-mail address", "addresses", "PayPal account"],
         "paypal_invoice": ["invoices", "name", "e-mail address", "addresses"],
@@ -145,12 +119,11 @@ class PayPalConnector(Connector):
     )
 
     def __init__(self, url: str, client_id: str, secret: str, now: datetime | None = None) -> None:
-        self.http = HttpClient(
-            self.name, url, secrets=(client_id, secret), error_message=paypal_error
-        )
+        self.http = HttpClient(self.name, url, secrets=(client_id, secret), errors=ERRORS)
         self._credentials = (client_id, secret)
-        self._token: tuple[str, float] | None = None
-        self._token_lock = threading.Lock()
+        self.token = TokenAuth(
+            self._new_token, margin_s=TOKEN_MARGIN_S, on_token=self.http.redact.add
+        )
         self._now = now
         # Filled by the scan, so that transaction-id lookups in a later round need no request.
         self._refunds_by_reference: dict[str, list[dict[str, Any]]] = {}
@@ -163,6 +136,12 @@ class PayPalConnector(Connector):
     def from_config(cls, config: Config) -> Self:
         url, client_id, secret = require(config, cls.settings, cls.name)
         return cls(url, client_id, secret)
+
+    def claim(self, identifier: Identifier) -> Identifier | None:
+        """Of the payment references, the transaction ids of orders paid with PayPal."""
+        if identifier.kind == kinds.PAYMENT_REFERENCE:
+            return references.claim(identifier)
+        return super().claim(identifier)
 
     @property
     def now(self) -> datetime:
@@ -178,7 +157,7 @@ class PayPalConnector(Connector):
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
         found = Collected()
         emails = [i.value for i in identifiers if i.kind == kinds.EMAIL]
-        tids = {i.value: i for i in identifiers if i.kind == kinds.PAYPAL_TRANSACTION_ID}
+        tids = {i.value: i for i in identifiers if i.kind == references.TRANSACTION_ID}
         for email in emails:
             self._scan(email, found)
             with found.reading("invoices"):
@@ -235,11 +214,11 @@ class PayPalConnector(Connector):
         index: the indexed transactions by id, and a scan only of the time since its sync."""
         self._emails.add(email)
         matched: list[dict[str, Any]] = []
-        end = self.now
+        latest = self.now
         oldest = self.now - HISTORY + timedelta(days=1)
         synced = self.index.cursors.get("transactions") if self.index else None
         if self.index is not None and synced:
-            oldest = max(oldest, (_parse(synced) or self.now) - LOOKBACK)
+            oldest = max(oldest, (parsed(synced) or self.now) - LOOKBACK)
             found.lookup.append(
                 f"transactions: index (synced {self.index.synced_at}) and a scan since"
             )
@@ -247,8 +226,7 @@ class PayPalConnector(Connector):
                 matched += self._by_id(tid, when)
         else:
             found.lookup.append("transactions: live scan of 31-day windows over 3 years (no index)")
-        while end > oldest:
-            start = max(end - WINDOW, oldest)
+        for start, end in SCAN.windows(oldest, latest):
             for detail in self._transactions(start, end):
                 info = detail.get("transaction_info") or {}
                 ref = info.get("paypal_reference_id")
@@ -256,7 +234,6 @@ class PayPalConnector(Connector):
                     self._refunds_by_reference.setdefault(ref, []).append(detail)
                 if same_email((detail.get("payer_info") or {}).get("email_address"), email):
                     matched.append(detail)
-            end = start
         for detail in matched:
             tid = detail["transaction_info"]["transaction_id"]
             self._scanned[tid] = detail
@@ -264,7 +241,7 @@ class PayPalConnector(Connector):
             self._add_refunds(tid, found)
 
     def _lookup(self, ident: Identifier, found: Collected) -> None:
-        when = _parse(ident.context.get("date", "")) or self.now
+        when = parsed(ident.context.get("date", "")) or self.now
         if when < self.now - HISTORY:
             found.notes.append(
                 f"PayPal transaction {ident.value} ({ident.via}) is older than the 3 years "
@@ -277,7 +254,7 @@ class PayPalConnector(Connector):
             hits = [
                 d
                 for d in self._by_id(ident.value, ident.context.get("date"))
-                if _tid(d) == ident.value
+                if transaction_id(d) == ident.value
             ][:1]
         if not hits:
             found.notes.append(f"PayPal transaction {ident.value} ({ident.via}) was not found.")
@@ -295,31 +272,27 @@ class PayPalConnector(Connector):
 
     def _by_id(self, tid: str, date_known: str | None) -> list[dict[str, Any]]:
         """One transaction by id, in a window from just before the date it is known by."""
-        when = _parse(date_known or "") or self.now
+        when = parsed(date_known or "") or self.now
         start = max(when - timedelta(days=2), self.now - HISTORY + timedelta(days=1))
         end = min(start + WINDOW, self.now)
         return list(self._transactions(start, end, transaction_id=tid))
 
-    # -- the scheduled sync: 31-day windows from the cursor, looking back 3 hours for the
-    # transactions PayPal shows late; each window's end is the next cursor ----------------------
+    # -- the scheduled sync: the stream declared in SYNC -----------------------------------------
 
-    streams = ("transactions",)
+    streams = tuple(SYNC)
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
+        declared = SYNC[stream]
         now = self.now  # fixed for the run: the last window ends here
-        start = (_parse(cursor) or now) - LOOKBACK if cursor else now - HISTORY + timedelta(days=1)
-        while True:
-            end = min(start + WINDOW, now)
-            entries = [_entry(d) for d in self._transactions(start, end)]
-            yield Batch(entries, _stamp(end))
-            if end >= now:
-                return
-            start = end
+        start = (parsed(cursor) or now) - LOOKBACK if cursor else now - HISTORY + timedelta(days=1)
+        for lower, upper in declared.paging.windows(start, now):
+            entries = [declared.entry(d) for d in self._transactions(lower, upper)]
+            yield Batch(entries, stamp(upper))
 
     def _add_refunds(self, tid: str, found: Collected) -> None:
         if self.index is not None and self.index.cursors.get("transactions"):
             for rid, when in self.index.linked(
-                kinds.PAYPAL_TRANSACTION_ID, tid, "paypal_transaction"
+                references.TRANSACTION_ID, tid, "paypal_transaction"
             ):
                 if rid != tid and rid not in self._refunds_seen:
                     self._refunds_seen.add(rid)
@@ -335,40 +308,37 @@ class PayPalConnector(Connector):
         transactions far outside it is taken to ignore it, and what it answered (all it has) is
         kept and windowed here, instead of reading everything again for every window."""
         if self._everything is not None:
-            yield from (d for d in self._everything if _within(d, start, end) and _has(d, extra))
+            yield from (d for d in self._everything if within(d, start, end) and matches(d, extra))
             return
         details = list(self._read(start, end, **extra))
-        if not extra and any(not _within(d, start - SLACK, end + SLACK) for d in details):
+        if not extra and any(not within(d, start - SLACK, end + SLACK) for d in details):
             self._everything = details
-        yield from (d for d in details if _within(d, start - SLACK, end + SLACK))
+        yield from (d for d in details if within(d, start - SLACK, end + SLACK))
 
     def _read(self, start: datetime, end: datetime, **extra: str) -> Iterator[dict[str, Any]]:
-        page, total_pages = 1, 1
-        while page <= total_pages:
+        """A window's transactions; one answered `RESULTSET_TOO_LARGE` is read as two halves."""
+        return SCAN.read(start, end, lambda lower, upper: self._window(lower, upper, **extra))
+
+    def _window(self, start: datetime, end: datetime, **extra: str) -> Iterator[dict[str, Any]]:
+        """One window's transactions, page by page until `total_pages`."""
+
+        def fetch(page: int) -> tuple[list[Any], int | None]:
             params = self._window_params(start, end, page=page, **extra)
-            response = self._authorized(
-                "GET", "/v1/reporting/transactions", params=params, allow=(400,)
-            )
+            response = self._authorized("GET", TRANSACTIONS, params=params, allow=(400,))
             body = self.http.parse(response)
             if response.status_code == 400:
-                if (
-                    body
-                    and body.get("name") == "RESULTSET_TOO_LARGE"
-                    and end - start > timedelta(hours=1)
-                ):
-                    middle = start + (end - start) / 2
-                    yield from self._read(start, middle, **extra)
-                    yield from self._read(middle, end, **extra)
-                    return
-                raise SystemFailure(self.name, paypal_error(response), 400)
-            yield from _listed(body, "transaction_details", "transactions")
-            total_pages = _count(body.get("total_pages"), "transactions")
-            page += 1
+                if body and body.get("name") == "RESULTSET_TOO_LARGE":
+                    raise TooManyResults(self.http.refusal(response))
+                raise self.http.refusal(response)
+            listed = search_items(body, "transaction_details", "transactions")
+            return listed, page_count(body.get("total_pages"), "transactions")
+
+        return PageNumber().items(fetch, self.name, TRANSACTIONS)
 
     def _window_params(self, start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
         return {
-            "start_date": _stamp(start),
-            "end_date": _stamp(end),
+            "start_date": stamp(start),
+            "end_date": stamp(end),
             "fields": "all",
             "page_size": extra.pop("page_size", PAGE_SIZE),
             **extra,
@@ -377,72 +347,48 @@ class PayPalConnector(Connector):
     # -- invoices -----------------------------------------------------------------------------
 
     def _invoices(self, email: str, found: Collected) -> None:
-        page, total_pages = 1, 1
-        while page <= total_pages:
+        path = "/v2/invoicing/search-invoices"
+
+        def fetch(page: int) -> tuple[list[Any], int | None]:
             response = self._authorized(
                 "POST",
-                "/v2/invoicing/search-invoices",
+                path,
                 params={"page": page, "page_size": 100, "total_required": "true"},
                 json_body={"recipient_email": email},
                 read=True,  # a search: repeated when its answer is doubtful
             )
             body = self.http.parse(response)
-            for invoice in records_in(_listed(body, "items", "invoices"), self.name, "invoices"):
-                recipients = invoice.get("primary_recipients") or []
-                if any(
-                    same_email((r.get("billing_info") or {}).get("email_address"), email)
-                    for r in recipients
-                ):
-                    found.add(
-                        "paypal_invoice",
-                        invoice["id"],
-                        "e-mail address of the invoice's recipient",
-                        invoice,
-                    )
-            total_pages = _count(body.get("total_pages"), "invoices")
-            page += 1
+            invoices = records_in(search_items(body, "items", "invoices"), self.name, "invoices")
+            return invoices, page_count(body.get("total_pages"), "invoices")
+
+        for invoice in PageNumber().items(fetch, self.name, path):
+            recipients = invoice.get("primary_recipients") or []
+            if any(
+                same_email((r.get("billing_info") or {}).get("email_address"), email)
+                for r in recipients
+            ):
+                found.add(
+                    "paypal_invoice",
+                    invoice["id"],
+                    "e-mail address of the invoice's recipient",
+                    invoice,
+                )
 
     # -- auth ---------------------------------------------------------------------------------
 
     def _authorized(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
-            return self.http.request(method, path, headers=self._bearer(), **kwargs)
-        except AuthFailure:
-            self._token = None  # expired or revoked before its time: one fresh token, once
-            return self.http.request(method, path, headers=self._bearer(), **kwargs)
+        return self.token.send(lambda auth: self.http.request(method, path, headers=auth, **kwargs))
 
-    def _bearer(self) -> dict[str, str]:
-        with self._token_lock:
-            if self._token is None or time.monotonic() >= self._token[1]:
-                body = self.http.json(
-                    "POST",
-                    "/v1/oauth2/token",
-                    data={"grant_type": "client_credentials"},
-                    auth=self._credentials,
-                    read=True,  # a new token changes nothing: repeated when in doubt
-                )
-                if not isinstance(body, dict) or "access_token" not in body:
-                    raise SystemFailure(self.name, "token endpoint gave no access_token")
-                ttl = float(body.get("expires_in") or 0)
-                self._token = (
-                    body["access_token"],
-                    time.monotonic() + max(ttl - TOKEN_MARGIN_S, 0),
-                )
-                self.http.redact.secrets.append(body["access_token"])
-            return {"Authorization": f"Bearer {self._token[0]}"}
-
-
-def _entry(detail: dict[str, Any]) -> IndexEntry:
-    info = detail.get("transaction_info") or {}
-    links = [
-        (kinds.PAYPAL_TRANSACTION_ID, info.get("transaction_id")),
-        (kinds.PAYPAL_TRANSACTION_ID, info.get("paypal_reference_id")),
-        (kinds.ORDER_NUMBER, info.get("invoice_id")),
-    ]
-    return IndexEntry(
-        "paypal_transaction",
-        str(info.get("transaction_id")),
-        (detail.get("payer_info") or {}).get("email_address"),
-        info.get("transaction_initiation_date"),
-        tuple((k, str(v)) for k, v in links if v),
-    )
+    def _new_token(self) -> Token:
+        """OAuth2 client credentials: a token that lives `expires_in` seconds."""
+        body = self.http.json(
+            "POST",
+            "/v1/oauth2/token",
+            data={"grant_type": "client_credentials"},
+            auth=self._credentials,
+            read=True,  # a new token changes nothing: repeated when in doubt
+        )
+        if not isinstance(body, dict) or not body.get("access_token"):
+            raise SystemFailure(self.name, "token endpoint gave no access_token")
+        lifetime = str(body.get("expires_in", ""))
+        return Token(str(body["access_token"]), float(lifetime) if lifetime.isdigit() else None)

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from connectors.mollie.seed import SHOP_URL
-from sandbox.data import PayPalStore
+from connectors.paypal.fake.store import PayPalStore
 from sandbox.seed_common import (
     JSON,
     Ids,

@@ -1,4 +1,4 @@
-"""WooCommerce (REST API wc/v3), on the official `woocommerce` client.
+"""WooCommerce (REST API wc/v3), signed by the official `woocommerce` package (`client.py`).
 
 Endpoints: `customers?email=&role=all`, `customers/<id>/downloads`, `orders?customer=<id>`,
 `orders?search=<e-mail>` (free text: every hit is checked on `billing.email`), `orders/<id>/notes`,
@@ -11,23 +11,21 @@ its `billing.email` is their address; a review when its `reviewer_email` is (a r
 account id, so `?reviewer=` alone proves nothing); an Analytics row by its `email` or `user_id`.
 Paging: `per_page=100` (the maximum; 400 beyond), `page` until `X-WP-TotalPages`.
 Rate limits: none in WooCommerce itself; hosts and WAFs send 429s, which the HTTP layer retries.
-Auth: over https, Basic auth; over plain http, OAuth 1.0a signed by the official client against
-the site's exact home URL (so `WOOCOMMERCE_URL` must be the URL the site is installed under).
-Quirks: the client opens a new connection per call; we keep its URL building and signing but send
-through our pooled session (see `benchmarks/woocommerce_connections.py`). Order notes and a
-download's URL can carry personal data, and do go into the package.
+Auth: over https, Basic auth; over plain http, OAuth 1.0a signed by the official package against
+the site's exact home URL (so `WOOCOMMERCE_URL` must be the URL the site is installed under), sent
+through our pooled session (`client.py`, `benchmarks/woocommerce_connections.py`). What an order
+reveals for the payment providers: `links.py`. Order notes and a download's URL can carry
+personal data, and do go into the package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 
 import requests
-from requests.auth import HTTPBasicAuth
-from woocommerce import API
 
 from bridge.core import kinds
 from bridge.core.config import Config, Setting
@@ -36,56 +34,25 @@ from bridge.core.connector import (
     Collected,
     Connector,
     IndexEntry,
-    pages,
-    records_in,
+    Stream,
+    batches,
     require,
     same_email,
 )
 from bridge.core.errors import SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.models import Identifier, Record
+from bridge.core.paging import Page, PageNumber, total
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 from connectors.woocommerce import erasure
+from connectors.woocommerce.client import ERRORS, Rest, records
+from connectors.woocommerce.links import order_links
 
 PER_PAGE = 100
+LISTING = PageNumber()  # `page` until X-WP-TotalPages says it is the last, or an empty page
 REVIEW_STATUSES = ("all", "spam", "trash")
 CUSTOMER_REREAD = timedelta(hours=20)  # customers have no date filter: re-read them daily
-
-# What the payment plugins store on an order (vendor-apis.md §8): method prefix -> id kind.
-_TRANSACTION_KINDS: tuple[tuple[str, Callable[[str], str | None]], ...] = (
-    (
-        "mollie_wc_gateway_",
-        lambda tid: kinds.MOLLIE_ORDER_ID if tid.startswith("ord_") else kinds.MOLLIE_PAYMENT_ID,
-    ),
-    ("ppcp-", lambda tid: kinds.PAYPAL_TRANSACTION_ID),
-)
-_META_KINDS = {
-    "_mollie_payment_id": kinds.MOLLIE_PAYMENT_ID,
-    "_mollie_order_id": kinds.MOLLIE_ORDER_ID,
-    "_mollie_customer_id": kinds.MOLLIE_CUSTOMER_ID,
-    "_ppcp_paypal_order_id": kinds.PAYPAL_ORDER_ID,
-}
-
-
-def wp_error(response: requests.Response) -> str:
-    """WordPress's error body: `{"code": "...", "message": "...", "data": {"status": N}}`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return f"HTTP {response.status_code}"
-    if not isinstance(body, dict):
-        return f"HTTP {response.status_code}"
-    return f"HTTP {response.status_code} {body.get('code', '')}: {body.get('message', '')}"
-
-
-def _records(body: Any, endpoint: str) -> list[dict[str, Any]]:
-    """A listing's records: a JSON array of objects with an id (downloads carry
-    `download_id`); anything else is a failure of that listing, never an empty one."""
-    what = endpoint.split("?")[0]
-    if isinstance(body, list) and all(isinstance(i, dict) and "download_id" in i for i in body):
-        return body
-    return records_in(body, "woocommerce", what)
 
 
 def _customer_id(order: dict[str, Any]) -> int | None:
@@ -95,56 +62,52 @@ def _customer_id(order: dict[str, Any]) -> int | None:
     return int(value) if isinstance(value, str) and value.isdigit() else None
 
 
-def order_links(order: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(kind, value, where) of the identifiers an order reveals for the next systems."""
-    links = [(kinds.ORDER_NUMBER, str(order.get("number") or order["id"]), "")]
-    method = str(order.get("payment_method") or "")
-    tid = str(order.get("transaction_id") or "")
-    for prefix, kind_of in _TRANSACTION_KINDS:
-        kind = kind_of(tid) if tid and method.startswith(prefix) else None
-        if kind:
-            links.append((kind, tid, f" ({method})"))
-    prefixed = kinds.by_prefix(tid)
-    if prefixed and not any(value == tid for _, value, _ in links):
-        links.append((prefixed, tid, f" ({method or 'transaction id'})"))
-    for meta in order.get("meta_data") or []:
-        kind = _META_KINDS.get(str(meta.get("key")))
-        if kind and isinstance(meta.get("value"), str) and meta["value"]:
-            links.append((kind, meta["value"], f" (meta {meta['key']})"))
-    return links
+def _order_entry(item: dict[str, Any]) -> IndexEntry:
+    links = tuple((kind, value) for kind, value, *_ in order_links(item))
+    links += ((kinds.SHOP_CUSTOMER_ID, str(item.get("customer_id") or "")),)
+    return IndexEntry(
+        "order", str(item["id"]), (item.get("billing") or {}).get("email"),
+        item.get("date_created_gmt"), tuple(link for link in links if link[1] not in ("", "0")),
+    )  # fmt: skip
 
 
-class _PooledAPI(API):
-    """The official client, sending through our session instead of a new connection per call."""
+def _review_entry(item: dict[str, Any]) -> IndexEntry:
+    return IndexEntry(
+        "review", str(item["id"]), item.get("reviewer_email"), item.get("date_created_gmt")
+    )
 
-    def __init__(
-        self, http: HttpClient, url: str, key: str, secret: str, version: str = "wc/v3"
-    ) -> None:
-        super().__init__(url=url, consumer_key=key, consumer_secret=secret, version=version)
-        self.http = http
 
-    def _API__request(  # the client's private hook; name-mangled form of `__request`
-        self, method: str, endpoint: str, data: Any, params: dict[str, Any] | None = None
-    ) -> requests.Response:
-        url = self._API__get_url(endpoint)
-        params = dict(params or {})
-        if self.is_ssl and not self.query_string_auth:
-            return self.http.request(
-                method, url, params=params, json_body=data, auth=HTTPBasicAuth(*self._keys())
-            )
-        if self.is_ssl:
-            params.update(zip(("consumer_key", "consumer_secret"), self._keys(), strict=True))
-            return self.http.request(method, url, params=params, json_body=data)
-        return self.http.request(
-            method,
-            url,
-            params=params,
-            json_body=data,
-            sign=lambda m, u: self._API__get_oauth_url(u, m),
-        )
+def _customer_entry(item: dict[str, Any]) -> IndexEntry:
+    return IndexEntry("customer", str(item["id"]), item.get("email"), item.get("date_created_gmt"))
 
-    def _keys(self) -> tuple[str, str]:
-        return (self.consumer_key, self.consumer_secret)
+
+# The scheduled sync: orders by modification date, reviews by creation date, customers (no date
+# filter) in full at most once a day, reading only the fields the index needs.
+SYNC = {
+    s.name: s
+    for s in (
+        Stream(
+            "orders", "orders", PageNumber(size=PER_PAGE), _order_entry,
+            cursor_field="date_modified_gmt", since="modified_after",
+            params={"orderby": "modified", "order": "asc"},
+        ),
+        Stream(
+            "reviews", "products/reviews", PageNumber(size=PER_PAGE), _review_entry,
+            cursor_field="date_created_gmt", since="after",
+            params={"orderby": "date_gmt", "order": "asc", "status": "all"},
+        ),
+        Stream(
+            "customers", "customers", PageNumber(size=PER_PAGE), _customer_entry,
+            params={"role": "all", "orderby": "id", "order": "asc",
+                    "_fields": "id,email,date_created_gmt"},
+        ),
+    )
+}  # fmt: skip
+
+
+def _total_pages(response: requests.Response) -> int | None:
+    """WordPress's page count: `X-WP-TotalPages: 3`."""
+    return total(response.headers.get("X-WP-TotalPages"))
 
 
 class WooCommerceConnector(Connector):
@@ -159,17 +122,7 @@ class WooCommerceConnector(Connector):
         Setting("WOOCOMMERCE_CONSUMER_SECRET", "REST API consumer secret (cs_…).", secret=True),
     )
     looks_up = frozenset({kinds.EMAIL})
-    reveals = frozenset(
-        {
-            kinds.SHOP_CUSTOMER_ID,
-            kinds.ORDER_NUMBER,
-            kinds.MOLLIE_PAYMENT_ID,
-            kinds.MOLLIE_ORDER_ID,
-            kinds.MOLLIE_CUSTOMER_ID,
-            kinds.PAYPAL_TRANSACTION_ID,
-            kinds.PAYPAL_ORDER_ID,
-        }
-    )
+    reveals = frozenset({kinds.SHOP_CUSTOMER_ID, kinds.ORDER_NUMBER, kinds.PAYMENT_REFERENCE})
     categories: ClassVar[dict[str, list[str]]] = {
         "customer": ["identity", "contact details", "addresses", "account"],
         "order": ["orders", "addresses", "contact details", "payment method", "IP address"],
@@ -182,9 +135,9 @@ class WooCommerceConnector(Connector):
     capabilities = erasure.CAPABILITIES
 
     def __init__(self, url: str, key: str, secret: str) -> None:
-        self.http = HttpClient(self.name, url, secrets=(key, secret), error_message=wp_error)
-        self.api = _PooledAPI(self.http, url, key, secret)
-        self.analytics = _PooledAPI(self.http, url, key, secret, version="wc-analytics")
+        self.http = HttpClient(self.name, url, secrets=(key, secret), errors=ERRORS)
+        self.api = Rest(self.http, url, key, secret)
+        self.analytics = Rest(self.http, url, key, secret, namespace="wc-analytics")
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -240,13 +193,12 @@ class WooCommerceConnector(Connector):
         def fetch(page: int) -> tuple[list[Any], int | None]:
             query = {"search": email, "searchby": "email", "per_page": PER_PAGE, "page": page}
             response = self.analytics.get("reports/customers", params=query)
-            total = response.headers.get("X-WP-TotalPages")
             rows = self._json(response)
             if not isinstance(rows, list):
                 raise SystemFailure(self.name, "unexpected answer to reports/customers")
-            return rows, int(total) if total and total.isdigit() else None
+            return rows, _total_pages(response)
 
-        for row in pages(fetch, self.name):
+        for row in LISTING.items(fetch, self.name, "reports/customers"):
             if not isinstance(row, dict):
                 continue
             if same_email(row.get("email"), email):
@@ -283,87 +235,39 @@ class WooCommerceConnector(Connector):
     def _reveal_order(self, order: dict[str, Any], number: str, found: Collected) -> None:
         via = f"shop order {number}"
         when = str(order.get("date_paid_gmt") or order.get("date_created_gmt") or "")
-        for kind, value, where in order_links(order):
-            found.reveal(kind, value, f"{via}{where}", date=when)
+        for kind, value, where, context in order_links(order):
+            found.reveal(kind, value, f"{via}{where}", date=when, **context)
 
-    # -- the scheduled sync: orders by modification date, reviews by creation date, customers
-    # (no date filter) in full at most once a day, reading only the fields the index needs ------
+    # -- the scheduled sync: the streams declared in SYNC ----------------------------------------
 
-    streams = ("orders", "reviews", "customers")
+    streams = tuple(SYNC)
 
     def changes(self, stream: str, cursor: str | None) -> Iterator[Batch]:
-        if stream == "customers":
-            yield from self._customer_changes(cursor)
+        declared = SYNC[stream]
+        if declared.cursor_field is None:
+            yield from self._reread(declared, cursor)
             return
-        date_field = "date_modified_gmt" if stream == "orders" else "date_created_gmt"
-        query: dict[str, Any] = {
-            "orderby": "modified" if stream == "orders" else "date_gmt",
-            "order": "asc",
-        }
-        if stream == "reviews":
-            query["status"] = "all"
-        if cursor:  # one second back: equal timestamps on both sides of a page break
+        query = dict(declared.params)
+        # one second back: equal timestamps on both sides of a page break
+        if cursor and declared.since:
             since = (datetime.fromisoformat(cursor) - timedelta(seconds=1)).isoformat(
                 timespec="seconds"
             )
-            query["modified_after" if stream == "orders" else "after"] = since
+            query[declared.since] = since
             query["dates_are_gmt"] = "true"
-        endpoint = "orders" if stream == "orders" else "products/reviews"
-        page, total = 1, 1
-        while page <= total:
-            response = self.api.get(endpoint, params={**query, "per_page": PER_PAGE, "page": page})
-            items = _records(self._json(response), endpoint)
-            header = response.headers.get("X-WP-TotalPages", "")
-            total = (
-                int(header) if header.isdigit() else (page + 1 if len(items) == PER_PAGE else page)
-            )
-            stamps = [str(i.get(date_field) or "") for i in items]
-            cursor = max([cursor or "", *stamps]) or None
-            yield Batch([self._entry(stream, i) for i in items], cursor)
-            page += 1
+        yield from batches(declared, self._pages(declared.path, query, declared.paging), cursor)
 
-    def _customer_changes(self, cursor: str | None) -> Iterator[Batch]:
+    def _reread(self, stream: Stream[PageNumber], cursor: str | None) -> Iterator[Batch]:
+        """A stream without a date filter, read whole at most every CUSTOMER_REREAD; the time
+        of a full read becomes the cursor once it is complete."""
         now = datetime.now(UTC)
         if cursor and now - datetime.fromisoformat(cursor) < CUSTOMER_REREAD:
             return
-        query = {
-            "role": "all",
-            "orderby": "id",
-            "order": "asc",
-            "_fields": "id,email,date_created_gmt",
-        }
-        page, total = 1, 1
-        while page <= total:
-            response = self.api.get(
-                "customers", params={**query, "per_page": PER_PAGE, "page": page}
-            )
-            items = _records(self._json(response), "customers")
-            header = response.headers.get("X-WP-TotalPages", "")
-            total = int(header) if header.isdigit() else page + (len(items) == PER_PAGE)
-            done = page >= total
-            # the time of this full read becomes the cursor once it is complete
+        for page in self._pages(stream.path, stream.params, stream.paging):
             yield Batch(
-                [self._entry("customers", c) for c in items],
-                now.isoformat(timespec="seconds") if done else cursor,
+                [stream.entry(c) for c in page.items],
+                now.isoformat(timespec="seconds") if page.last else cursor,
             )
-            page += 1
-
-    @staticmethod
-    def _entry(stream: str, item: dict[str, Any]) -> IndexEntry:
-        if stream == "orders":
-            links = tuple((kind, value) for kind, value, _ in order_links(item))
-            links += ((kinds.SHOP_CUSTOMER_ID, str(item.get("customer_id") or "")),)
-            return IndexEntry(
-                "order", str(item["id"]), (item.get("billing") or {}).get("email"),
-                item.get("date_created_gmt"), tuple(link for link in links if link[1] not in ("", "0")),
-            )  # fmt: skip
-        if stream == "reviews":
-            return IndexEntry(
-                "review", str(item["id"]), item.get("reviewer_email"), item.get("date_created_gmt")
-            )
-        return IndexEntry(
-            "customer", str(item["id"]), item.get("email"), item.get("date_created_gmt")
-        )
 
     def _collect_reviews(self, email: str, customer_ids: Iterable[int], found: Collected) -> None:
         seen: set[int] = set()
@@ -467,16 +371,20 @@ class WooCommerceConnector(Connector):
     ) -> list[Any]:
         if not paged:
             body = self._json(self.api.get(endpoint, params=dict(params or {})))
-            return _records(body, endpoint)
+            return records(body, endpoint)
+        return [i for page in self._pages(endpoint, params or {}) for i in page.items]
+
+    def _pages(
+        self, endpoint: str, params: Mapping[str, Any], paging: PageNumber = LISTING
+    ) -> Iterator[Page[Any]]:
+        """A listing `per_page=100`, `page` until `X-WP-TotalPages` (or as `paging` says)."""
 
         def fetch(page: int) -> tuple[list[Any], int | None]:
-            query = {**(params or {}), "per_page": PER_PAGE, "page": page}
+            query = {**params, "per_page": PER_PAGE, "page": page}
             response = self.api.get(endpoint, params=query)
-            total = response.headers.get("X-WP-TotalPages")
-            items = _records(self._json(response), endpoint)
-            return items, int(total) if total and total.isdigit() else None
+            return records(self._json(response), endpoint), _total_pages(response)
 
-        return list(pages(fetch, self.name))
+        return paging.pages(fetch, self.name, endpoint)
 
     def _json(self, response: requests.Response) -> Any:
         return self.http.parse(response)

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from harness import Bench, Case, quiet, stop
-from systems import CONTRACTS, Contract
 
+from sandbox.contract import Contract, contracts
 from sandbox.data import Shop, build_shop
 from sandbox.server import Sandbox, start, unlimited
 
@@ -22,11 +22,11 @@ Sandboxes = Callable[[str], Sandbox]
 
 
 def contract_for(system: str) -> Contract:
-    contract = CONTRACTS.get(system)
+    contract = contracts().get(system)
     if contract is None:
         pytest.fail(
-            f"connector {system!r} is in connectors.REGISTRY but has no contract entry: "
-            "add one to tests/contract/systems.py"
+            f"connector {system!r} is registered but has no contract entry: "
+            "add connectors/<system>/contract.py and name it in its SYSTEM.contract"
         )
     return contract
 
@@ -39,7 +39,7 @@ def sandboxes() -> Iterator[Sandboxes]:
     def get(kind: str) -> Sandbox:
         if kind not in running:
             shop = build_shop(kind)
-            for contract in CONTRACTS.values():
+            for contract in contracts().values():
                 if kind in contract.shops and contract.plant is not None:
                     contract.plant(shop)
             running[kind] = unlimited(start(kind, shop=shop))
@@ -86,12 +86,13 @@ def fresh_bench(
     case: Case, seeded: Callable[[str], Shop], reaper: ThreadPoolExecutor, tmp_path: Path
 ) -> Iterator[Bench]:
     """The case's connector on a sandbox of its own, with its own copy of the system's store
-    (a Shop field of the system's name), which the test may change; the other stores are the
+    (`shop.stores[system]`), which the test may change; the other stores are the
     seeded ones, which nothing here writes to."""
     contract = contract_for(case.system)
     shop = seeded(case.shop)
-    own = {case.system: copy.deepcopy(getattr(shop, case.system)), "traps": dict(shop.traps)}
-    sandbox = unlimited(start(case.shop, shop=dataclasses.replace(shop, **own)))
+    own = {**shop.stores, case.system: copy.deepcopy(shop.stores[case.system])}
+    mine = dataclasses.replace(shop, stores=own, traps=dict(shop.traps))
+    sandbox = unlimited(start(case.shop, shop=mine))
     try:
         yield Bench(contract, case.shop, sandbox, tmp_path, {})
     finally:

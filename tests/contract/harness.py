@@ -12,15 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
-from systems import CONTRACTS, Contract
-
 from bridge.collect.identity import resolve
 from bridge.core.config import Config
 from bridge.core.connector import EMAIL, Collected, Connector
 from bridge.core.http import RateBudget
 from bridge.core.models import Identifier, SourceResult
-from connectors import REGISTRY, by_name
+from bridge.core.plugins import by_name, registry
 from sandbox import credentials
+from sandbox.contract import Contract, contracts
 from sandbox.data import Shop
 from sandbox.server import SHOPS, Sandbox
 
@@ -43,8 +42,8 @@ class Case:
 def all_cases() -> Iterator[Case]:
     """Every registered connector on every shop its contract names (a connector without an entry
     still gets a case: its checks then fail, saying the entry is missing)."""
-    for cls in REGISTRY:
-        contract = CONTRACTS.get(cls.name)
+    for cls in registry():
+        contract = contracts().get(cls.name)
         for shop in contract.shops if contract else ("woocommerce",):
             yield Case(cls.name, shop)
 

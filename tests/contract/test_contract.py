@@ -1,7 +1,7 @@
 """The contract every connector in `connectors.REGISTRY` passes by being registered.
 
 Each check runs for every registered connector on every sandbox shop that serves it (see
-`systems.CONTRACTS`); expected records come from the seeded stores, never from constants:
+`connectors/<system>/contract.py`); expected records come from the seeded stores, never from constants:
 1. `check()` with a wrong key or secret raises AuthFailure, naming no secret;
 2. a listing of exactly a multiple of the page size is collected whole, each record once, and a
    listing paged without a total is read up to its empty next page;
@@ -34,12 +34,12 @@ from harness import (
     secret_forms,
     shop_emails,
 )
-from systems import CONTRACTS, PERSON, Key, same
 
 from bridge.core import kinds
 from bridge.core.errors import AuthFailure
 from bridge.core.models import Identifier, SourceResult, Status
-from connectors import REGISTRY, by_name
+from bridge.core.plugins import by_name, registry
+from sandbox.contract import PERSON, Key, contracts, same
 from sandbox.faults import Fault, html_error
 from sandbox.server import SHOPS
 
@@ -105,10 +105,10 @@ def looks_up_orders(case: Case) -> bool:
 
 
 def test_every_registered_connector_has_a_contract_entry() -> None:
-    registered = {cls.name for cls in REGISTRY}
-    assert registered - set(CONTRACTS) == set(), "registered without a contract entry"
-    assert set(CONTRACTS) - registered == set(), "contract entries for unregistered systems"
-    for contract in CONTRACTS.values():
+    registered = {cls.name for cls in registry()}
+    assert registered - set(contracts()) == set(), "registered without a contract entry"
+    assert set(contracts()) - registered == set(), "contract entries for unregistered systems"
+    for contract in contracts().values():
         assert contract.shops, contract.system
         for shop in contract.shops:
             assert contract.system in SHOPS[shop], f"{shop} does not serve {contract.system}"

@@ -11,8 +11,9 @@ from typing import Any
 import requests
 
 from connectors.lightspeed.fake.app import LightspeedFake, create_app
+from connectors.lightspeed.fake.store import LightspeedStore
 from sandbox.credentials import LIGHTSPEED_API_KEY, LIGHTSPEED_API_SECRET
-from sandbox.data import LightspeedStore, Shop
+from sandbox.data import Shop
 from sandbox.server import serve
 
 AUTH = (LIGHTSPEED_API_KEY, LIGHTSPEED_API_SECRET)

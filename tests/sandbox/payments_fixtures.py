@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from connectors.woocommerce.seed.payments import seed_payments
 from sandbox.data import Shop
-from sandbox.seed_payments import seed_payments
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .openapi_check import SPECS_DIR, load_spec

@@ -14,9 +14,10 @@ import requests
 
 from connectors.feedbackcompany.fake import MAX_LIMIT, FeedbackApp, create_app
 from connectors.feedbackcompany.seed import AMS, seed_feedback, years_before
-from connectors.myparcel.seed import woocommerce_shop_orders
+from connectors.feedbackcompany.store import FeedbackStore
+from connectors.woocommerce.seed.shop_orders import woocommerce_shop_orders
 from sandbox.credentials import FEEDBACKCOMPANY_CLIENT_ID, FEEDBACKCOMPANY_CLIENT_SECRET
-from sandbox.data import FeedbackStore, Shop, ShopOrder
+from sandbox.data import Shop, ShopOrder
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .mp_fixtures import Clock, running, shared_file

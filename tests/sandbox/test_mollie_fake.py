@@ -13,8 +13,9 @@ from mollie.api.client import Client
 from mollie.api.error import NotFoundError, UnauthorizedError
 
 from connectors.mollie.fake.app import create_app, error_body, rate_limit_body
+from connectors.mollie.fake.store import MollieStore
 from sandbox.credentials import MOLLIE_API_KEY
-from sandbox.data import MollieStore, Shop
+from sandbox.data import Shop
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .openapi_check import validate_response, validate_schema

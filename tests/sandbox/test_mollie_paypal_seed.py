@@ -11,9 +11,9 @@ import requests
 
 from connectors.mollie.fake.app import create_app as mollie_app
 from connectors.paypal.fake.app import create_app as paypal_app
+from connectors.woocommerce.seed.payments import seed_payments
 from sandbox.credentials import MOLLIE_API_KEY, PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
 from sandbox.data import Shop, build_shop
-from sandbox.seed_payments import seed_payments
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .openapi_check import validate_response

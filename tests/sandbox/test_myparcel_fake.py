@@ -14,9 +14,11 @@ import pytest
 import requests
 
 from connectors.myparcel.fake.app import create_app
-from connectors.myparcel.seed import seed_myparcel, woocommerce_shop_orders
+from connectors.myparcel.fake.store import MyParcelStore
+from connectors.myparcel.seed import seed_myparcel
+from connectors.woocommerce.seed.shop_orders import woocommerce_shop_orders
 from sandbox.credentials import MYPARCEL_API_KEY
-from sandbox.data import MyParcelStore, Shop, ShopOrder
+from sandbox.data import Shop, ShopOrder
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .mp_fixtures import (

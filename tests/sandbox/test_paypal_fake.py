@@ -11,8 +11,9 @@ import pytest
 import requests
 
 from connectors.paypal.fake.app import create_app, error_body
+from connectors.paypal.fake.store import PayPalStore
 from sandbox.credentials import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
-from sandbox.data import PayPalStore, Shop
+from sandbox.data import Shop
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .openapi_check import validate_response, validate_schema

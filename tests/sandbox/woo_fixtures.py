@@ -12,8 +12,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from woocommerce import API
 
 from connectors.woocommerce.fake.app import create_app
+from connectors.woocommerce.fake.store import WooStore
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET
-from sandbox.data import Shop, WooStore
+from sandbox.data import Shop
 
 
 class _Quiet(WSGIRequestHandler):

@@ -56,8 +56,8 @@ from connectors.lightspeed.fake.rest import (
     select,
 )
 from connectors.lightspeed.fake.shape import LS_HOST, ref_id, stamp
+from connectors.lightspeed.fake.store import LightspeedStore
 from sandbox.credentials import LIGHTSPEED_API_KEY, LIGHTSPEED_API_SECRET
-from sandbox.data import LightspeedStore
 from sandbox.indexes import Listing, Table, retrying
 
 Reply = tuple[int, Any]

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from connectors.lightspeed.fake.shape import COUNTRIES, JSON, LANGUAGE_NL, ref, stamp
+from connectors.lightspeed.fake.store import LightspeedStore
 from connectors.lightspeed.seed.catalog import PRODUCTS, Ids, excl, money
 from connectors.lightspeed.seed.orders import OrderWriter
 from connectors.lightspeed.seed.people import SUBJECT_PHONE, Cast, Person
-from sandbox.data import LightspeedStore
 
 GOOD = (
     "Prachtige ring, precies zoals op de foto.",

@@ -14,6 +14,7 @@ import random
 from datetime import datetime, timedelta
 
 from connectors.lightspeed.fake.shape import JSON, LANGUAGE_NL, ref, stamp
+from connectors.lightspeed.fake.store import LightspeedStore
 from connectors.lightspeed.seed.catalog import (
     PRODUCTS,
     VAT,
@@ -25,7 +26,6 @@ from connectors.lightspeed.seed.catalog import (
     person_fields,
 )
 from connectors.lightspeed.seed.people import Cast, Person, Plan
-from sandbox.data import LightspeedStore
 
 STATES = {  # neutral status -> (status, paymentStatus, shipmentStatus)
     "completed": ("completed_shipped", "paid", "shipped"),

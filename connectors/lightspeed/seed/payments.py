@@ -1,4 +1,4 @@
-"""Pays the Lightspeed shop's orders through Mollie and PayPal, reusing `sandbox.seed_payments`.
+"""Pays the Lightspeed shop's orders through Mollie and PayPal, reusing `connectors.woocommerce.seed.payments`.
 
 `seed_payments` reads WooCommerce-shaped orders. This adapter shows it each Lightspeed order as
 such a dict (billing/shipping blocks, `total`, `line_items`, `refunds` from the credit notes,
@@ -33,8 +33,9 @@ from typing import Any
 
 from connectors.lightspeed.fake.shape import JSON, ref_id
 from connectors.lightspeed.seed.shop import credited_by_order, neutral_status
+from connectors.woocommerce.fake.store import WooStore
+from connectors.woocommerce.seed.payments import seed_payments
 from sandbox.data import Shop
-from sandbox.seed_payments import seed_payments
 
 SHOP_URL = "https://www.ilonaswebgems.example.nl"
 SUBSCRIPTIONS = {"Koffieabonnement": "Sieradenabonnement", "Theeabonnement": "Bedelclub"}
@@ -48,8 +49,7 @@ def seed_lightspeed_payments(shop: Shop, rng: random.Random) -> None:
     stand_in = Shop(
         kind="woocommerce",
         today=shop.today,
-        mollie=shop.mollie,
-        paypal=shop.paypal,
+        stores={**shop.stores, "woocommerce": WooStore()},
         subject_email=shop.subject_email,
         traps=dict(shop.traps),
         bulk_email=shop.bulk_email,

@@ -39,8 +39,8 @@ from connectors.mollie.fake.hal import (
     rate_limit_body,
     subscription_of,
 )
+from connectors.mollie.fake.store import MollieStore
 from sandbox.credentials import MOLLIE_API_KEY
-from sandbox.data import MollieStore
 from sandbox.indexes import retrying
 
 __all__ = ["create_app", "error_body", "rate_limit_body"]

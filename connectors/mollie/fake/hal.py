@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request, Response
 
-from sandbox.data import MollieStore
+from connectors.mollie.fake.store import MollieStore
 from sandbox.indexes import Listing, Rows, Table
 
 JSON = dict[str, Any]

@@ -53,8 +53,8 @@ from connectors.myparcel.fake.query import (
     search,
     user_error,
 )
+from connectors.myparcel.fake.store import MyParcelStore
 from sandbox.credentials import MYPARCEL_API_KEY
-from sandbox.data import MyParcelStore
 from sandbox.indexes import Table, retrying
 
 __all__ = ["DEFAULT_LIMITS", "RateLimiter", "create_app", "error_body"]

@@ -43,9 +43,9 @@ from connectors.paypal.fake.http import (
     parse_time,
 )
 from connectors.paypal.fake.invoicing import InvoicingMixin
+from connectors.paypal.fake.store import PayPalStore
 from sandbox.credentials import PAYPAL_CLIENT_ID, PAYPAL_CLIENT_SECRET
-from sandbox.data import PayPalStore
-from sandbox.hostile import IGNORED
+from sandbox.environ import IGNORED
 from sandbox.indexes import Table, retrying
 
 __all__ = ["create_app", "error_body"]

@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from werkzeug.wrappers import Request, Response
 
 from connectors.paypal.fake.http import error_response, invalid, json_response, parse_time
-from sandbox.data import PayPalStore
+from connectors.paypal.fake.store import PayPalStore
 
 JSON = dict[str, Any]
 

@@ -51,13 +51,11 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from connectors.woocommerce.fake.analytics import (
+from connectors.woocommerce.fake.analytics import customer_saved, run_due_imports, user_deleted
+from connectors.woocommerce.fake.analytics_routes import (
     ANALYTICS_API,
     ANALYTICS_URLS,
     AnalyticsRoutes,
-    customer_saved,
-    run_due_imports,
-    user_deleted,
 )
 from connectors.woocommerce.fake.auth import WooAuth
 from connectors.woocommerce.fake.catalog import CatalogRoutes
@@ -85,9 +83,10 @@ from connectors.woocommerce.fake.routes import (
     sort_by,
     stamp,
 )
+from connectors.woocommerce.fake.store import WooStore
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET
-from sandbox.data import JSON, WooStore
-from sandbox.hostile import ORIGINAL_QUERY
+from sandbox.data import JSON
+from sandbox.environ import ORIGINAL_QUERY
 from sandbox.indexes import Table, retrying
 
 URLS = Map(

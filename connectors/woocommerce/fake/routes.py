@@ -25,7 +25,8 @@ from connectors.woocommerce.fake.rest import (
     parse_date,
     validate,
 )
-from sandbox.data import JSON, WooStore
+from connectors.woocommerce.fake.store import WooStore
+from sandbox.data import JSON
 from sandbox.indexes import Listing, Rows, Table
 
 TZ = ZoneInfo("Europe/Amsterdam")
