@@ -17,16 +17,10 @@ import pytest
 from bridge.app import App
 from bridge.core.config import Config
 from bridge.core.connector import normalise_email
+from bridge.core.decisions import Capability, decide
 from bridge.core.errors import InputError
 from bridge.core.plugins import registry
-from bridge.core.policy import (
-    CATEGORIES,
-    Action,
-    Capability,
-    Policy,
-    decide,
-    load_policy,
-)
+from bridge.core.policy import CATEGORIES, Action, Policy, load_policy
 from bridge.erasure.process import ErasureResult
 from sandbox.data import Shop
 from sandbox.server import SHOPS, Sandbox, start

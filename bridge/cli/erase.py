@@ -64,7 +64,7 @@ def erase(
     failed system resumes it. Exit 0 only when every automatic step is done and verified; manual
     steps are listed (confirm them with --confirm-manual 12,13) and keep the erasure open.
     """
-    from bridge.register.work import confirm_request_manual, erase_request
+    from bridge.register.erasing import confirm_request_manual, erase_request
 
     if (email is None) == (request is None):
         raise InputError("give --email or --request (one of them)")

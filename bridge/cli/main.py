@@ -17,10 +17,10 @@ import typer
 from bridge import api
 from bridge.app import App
 from bridge.cli.common import EnvFile, JsonFlag, err, handled, line, out
+from bridge.cli.customer_contact import run_housekeeping
 from bridge.cli.demo import demo, sandbox_app
 from bridge.cli.erase import erase
 from bridge.cli.index import retention_app, sync_command
-from bridge.cli.request_work import run_housekeeping
 from bridge.cli.requests import requests_app
 from bridge.cli.views import (
     check_table,

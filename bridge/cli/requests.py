@@ -1,5 +1,5 @@
 """`privacy-bridge requests …`: the request register at the command line, a thin layer over
-`bridge.register.requests` (`verify` and `deliver` are `bridge.cli.request_work`).
+`bridge.register.requests` (`verify` and `deliver` are `bridge.cli.customer_contact`).
 
 Errors go through `bridge.cli.common.handled` (one line on stderr; exit 2 for bad input).
 """
@@ -26,7 +26,7 @@ from bridge.cli.common import (
     said,
     say,
 )
-from bridge.cli.request_work import deliver, verify
+from bridge.cli.customer_contact import deliver, verify
 from bridge.cli.views import request_notes, requests_table
 from bridge.core.connector import checked_email
 from bridge.register.deadlines import due_date

@@ -19,11 +19,12 @@ from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 from email_validator import EmailNotValidError, validate_email
 
 from bridge.core.config import Config, Setting
+from bridge.core.decisions import NOTHING, Capability, Decision, decide
 from bridge.core.errors import InputError, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import Page, Paginator
-from bridge.core.policy import NOTHING, Capability, Decision, Policy, decide
+from bridge.core.policy import Policy
 from bridge.core.steps import Step, step_for
 
 EMAIL = "email"  # the one identifier kind the core itself starts from
@@ -178,7 +179,7 @@ class Connector(ABC):
     # systems that look up by these kinds may be incomplete, and say so.
     reveals: ClassVar[frozenset[str]] = frozenset()
     categories: ClassVar[dict[str, list[str]]]
-    # Per record type it reports: what its API can do to such a record (see bridge.core.policy)
+    # Per record type it reports: what its API can do to such a record (see bridge.core.decisions)
     capabilities: ClassVar[dict[str, Capability]] = {}
     # The API call (a Step's operation) that carries out an automatic decision, by its `how`
     operations: ClassVar[dict[str, str]] = {}

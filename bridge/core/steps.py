@@ -13,7 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from bridge.core.policy import Action, Decision, Policy
+from bridge.core.decisions import Decision
+from bridge.core.policy import Action, Policy
 
 # The operations a step names besides a connector's API call (stored as they are, in the journal):
 NO_OPERATION = "none"  # nothing to call: kept as it is, or gone with the step it waits for

@@ -31,12 +31,13 @@ from bridge.core.connector import (
     require,
     same_email,
 )
+from bridge.core.decisions import Capability
 from bridge.core.errors import AuthFailure, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import Offset, PageNumber
-from bridge.core.policy import Action, Capability, Policy
+from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 
 PER_PAGE = 100

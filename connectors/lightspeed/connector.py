@@ -43,12 +43,13 @@ from bridge.core.connector import (
     records_in,
     require,
 )
+from bridge.core.decisions import Capability
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient, RateBudget, Window
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import PageNumber
-from bridge.core.policy import Capability, Policy
+from bridge.core.policy import Policy
 from bridge.core.steps import Step
 from connectors.lightspeed.search import Search, order_links
 

@@ -30,12 +30,13 @@ from typing import Any, ClassVar, Self
 from bridge.core import kinds
 from bridge.core.config import Config, Setting
 from bridge.core.connector import Collected, Connector, records_in, require, same_email
+from bridge.core.decisions import Capability
 from bridge.core.errors import InputError, NotFound, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier
 from bridge.core.paging import Offset
-from bridge.core.policy import Capability, Policy
+from bridge.core.policy import Policy
 from bridge.core.steps import Step
 
 PAGE = 1000

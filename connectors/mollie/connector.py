@@ -32,12 +32,13 @@ from bridge.core.connector import (
     require,
     same_email,
 )
+from bridge.core.decisions import Capability
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import NextLink, hal_next
-from bridge.core.policy import Capability, Policy
+from bridge.core.policy import Policy
 from bridge.core.steps import Step
 from connectors.mollie import references
 from connectors.mollie.references import CUSTOMER_ID, ORDER_ID, PAYMENT_ID, owner_id

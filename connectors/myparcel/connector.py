@@ -35,12 +35,13 @@ from bridge.core.connector import (
     require,
     same_email,
 )
+from bridge.core.decisions import Capability
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient, RateBudget, Window
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import PageNumber, pages_for
-from bridge.core.policy import Capability, Policy
+from bridge.core.policy import Policy
 from bridge.core.steps import Step
 
 SIZE = 200

@@ -32,12 +32,13 @@ from bridge.core.connector import (
     require,
     same_email,
 )
+from bridge.core.decisions import Capability
 from bridge.core.errors import SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import DateWindows, PageNumber, TooManyResults
-from bridge.core.policy import Action, Capability, Policy
+from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 from connectors.paypal import references
 from connectors.paypal.answers import (

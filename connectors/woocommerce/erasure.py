@@ -1,5 +1,5 @@
 """WooCommerce erasure: what the REST API can do to each record type, which calls carry out the
-core's decisions (`bridge.core.policy.decide`), and how the result is read back.
+core's decisions (`bridge.core.decisions.decide`), and how the result is read back.
 
 - orders to retain: `PUT orders/<id>` removing the categories the policy's `[retain] remove`
   lists (the e-mail replaced by the policy's placeholder, since WooCommerce refuses an empty
@@ -22,9 +22,10 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from bridge.core.decisions import Capability, Decision, decide
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.models import Record
-from bridge.core.policy import Action, Capability, Decision, Policy, decide
+from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step, step_for
 
 RESTRICTED_META = "_privacy_bridge_restricted_until"
