@@ -34,6 +34,8 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/woocommerce_connections.py
 	$(BIN)/python benchmarks/export_latency.py
+	$(BIN)/python benchmarks/request_counts.py
+	$(BIN)/python benchmarks/erasure_requests.py
 	$(BIN)/python benchmarks/sync_scale.py
 	$(BIN)/python benchmarks/faults.py
 

@@ -134,6 +134,7 @@ def _system_summary(source: SourceResult) -> dict[str, object]:
         "failed": source.failed,
         "records": counts,
         "requests": source.requests,
+        "minimum": source.minimum,
         "seconds": source.seconds,
     }
 

@@ -39,6 +39,8 @@ def manifest(package: DataPackage, entries: Sequence[ArchivedFile]) -> dict[str,
                 "error": source.error,
                 "failed": source.failed,
                 "lookup": source.lookup,
+                "requests": source.requests,
+                "minimum": source.minimum,
             }
             for source in package.sources
         ],

@@ -16,6 +16,7 @@ from bridge.core import http_limits
 from bridge.core.config import Config
 from bridge.core.connector import normalise_email
 from bridge.erasure.process import ErasureResult
+from connectors.woocommerce.connector import WooCommerceConnector
 from connectors.woocommerce.fake.analytics import lookup_rows, run_pending_imports
 from sandbox.data import Shop
 from sandbox.faults import Fault
@@ -30,6 +31,14 @@ def fresh(tmp_path: Path) -> Iterator[tuple[Sandbox, Config]]:
     """A sandbox of its own: erasure changes the shop."""
     with start("woocommerce") as sandbox:
         yield sandbox, Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": str(tmp_path / "state")})
+
+
+@pytest.fixture(params=["batched", "one at a time"])
+def writes_by(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """WooCommerce's order updates as a batch (`POST orders/batch`), or each on its own (`PUT`)."""
+    if request.param != "batched":
+        monkeypatch.setattr(WooCommerceConnector, "batch_operations", {})
+    return "POST" if request.param == "batched" else "PUT"
 
 
 def run(sandbox: Sandbox, config: Config, *, dry_run: bool = False, **kwargs: Any) -> ErasureResult:
@@ -152,10 +161,10 @@ def test_the_lookalikes_are_byte_identical_afterwards(fresh: tuple[Sandbox, Conf
 
 
 def test_a_failed_system_leaves_the_others_done_and_a_rerun_finishes(
-    fresh: tuple[Sandbox, Config],
+    fresh: tuple[Sandbox, Config], writes_by: str
 ) -> None:
     sandbox, config = fresh
-    sandbox.faults["woocommerce"].add(Fault(status=500, method="PUT", times=10_000))
+    sandbox.faults["woocommerce"].add(Fault(status=500, method=writes_by, times=10_000))
     first = run(sandbox, config)
     assert not first.complete
     woo_states = {
@@ -175,7 +184,11 @@ def test_a_failed_system_leaves_the_others_done_and_a_rerun_finishes(
     assert second.erasure_id == first.erasure_id  # the same journal, resumed
 
 
-def test_a_422_on_an_anonymised_value_fails_that_step_only(fresh: tuple[Sandbox, Config]) -> None:
+def test_a_422_on_an_anonymised_value_fails_that_step_only(
+    fresh: tuple[Sandbox, Config], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One at a time (a batch's item error: tests/test_erasure_batches.py)."""
+    monkeypatch.setattr(WooCommerceConnector, "batch_operations", {})
     sandbox, config = fresh
     body = b'{"code":"rest_invalid_param","message":"Invalid parameter(s): billing","data":{"status":400}}'
     sandbox.faults["woocommerce"].add(Fault(status=400, body=body, method="PUT", times=1))
@@ -186,19 +199,21 @@ def test_a_422_on_an_anonymised_value_fails_that_step_only(fresh: tuple[Sandbox,
 
 
 def test_a_delete_that_landed_but_timed_out_is_read_back_not_repeated(
-    fresh: tuple[Sandbox, Config], monkeypatch: pytest.MonkeyPatch
+    fresh: tuple[Sandbox, Config], monkeypatch: pytest.MonkeyPatch, writes_by: str
 ) -> None:
     sandbox, config = fresh
     monkeypatch.setattr(http_limits, "TIMEOUT", (2.0, 0.5))
+    method = "POST" if writes_by == "POST" else "DELETE"
     sandbox.faults["woocommerce"].add(
-        Fault(status=0, delay_s=1.5, method="DELETE", path="/customers/", times=1)
+        Fault(status=0, delay_s=1.5, method=method, path="/customers/", times=1)
     )
     result = run(sandbox, config)
     customer = next(e for e in result.steps if e.step.key.startswith("customer:"))
     assert customer.state == "done"
     assert customer.outcome == "deleted (its answer was lost; the record read back shows it)"
-    deletes = [p for m, p in sandbox.faults["woocommerce"].requests if m == "DELETE"]
-    assert deletes.count(f"/wp-json/wc/v3/customers/{customer.step.record_id}") == 1
+    deletes = [p for m, p in sandbox.faults["woocommerce"].requests if m == method]
+    path = "batch" if method == "POST" else customer.step.record_id
+    assert deletes.count(f"/wp-json/wc/v3/customers/{path}") == 1
     assert result.complete
 
 
@@ -225,7 +240,7 @@ def test_new_data_between_plan_and_apply_is_added_to_the_plan(
 
 
 def test_verification_notices_a_system_that_ignores_the_change(
-    fresh: tuple[Sandbox, Config],
+    fresh: tuple[Sandbox, Config], writes_by: str
 ) -> None:
     sandbox, config = fresh
     woo = sandbox.shop.woocommerce
@@ -233,7 +248,7 @@ def test_verification_notices_a_system_that_ignores_the_change(
 
     def ignore_puts(environ: dict[str, Any], start_response: Any) -> Any:
         """Answer an order update as if it worked, but keep the order as it was."""
-        if environ["REQUEST_METHOD"] != "PUT":
+        if environ["REQUEST_METHOD"] != writes_by:
             return original(environ, start_response)
         kept = copy.deepcopy(woo.orders)
         answer = list(original(environ, start_response))

@@ -377,6 +377,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "error": None,
             "failed": [],
             "lookup": [],
+            "requests": 0,
+            "minimum": None,
         },
         {
             "system": "beta",
@@ -385,6 +387,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "error": None,
             "failed": [],
             "lookup": [],
+            "requests": 0,
+            "minimum": None,
         },
         {
             "system": "gamma",
@@ -393,6 +397,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "error": "timeout",
             "failed": [],
             "lookup": [],
+            "requests": 0,
+            "minimum": None,
         },
         {
             "system": "delta",
@@ -401,6 +407,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "error": None,
             "failed": [],
             "lookup": [],
+            "requests": 0,
+            "minimum": None,
         },
         {
             "system": "epsilon",
@@ -409,6 +417,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "error": None,
             "failed": [],
             "lookup": [],
+            "requests": 0,
+            "minimum": None,
         },
     ]
     assert (

@@ -59,7 +59,7 @@ def export_progress(console: Console) -> Iterator[Listener]:
 
 def summary_table(data: DataPackage) -> Table:
     table = Table(title="Data package" + ("" if data.complete else " (INCOMPLETE)"))
-    for column in ("system", "status", "records", "requests", "seconds"):
+    for column in ("system", "status", "records", "requests (minimum)", "seconds"):
         table.add_column(column)
     for source in data.sources:
         counts: dict[str, int] = {}
@@ -71,7 +71,7 @@ def summary_table(data: DataPackage) -> Table:
             source.system,
             f"[{style}]{status}[/{style}]",
             ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "-",
-            str(source.requests),
+            str(source.requests) + ("" if source.minimum is None else f" ({source.minimum})"),
             f"{source.seconds:.2f}",
         )
     return table

@@ -42,6 +42,7 @@ class _Run:
     given: set[Identifier] = field(default_factory=set)
     error: str | None = None
     seconds: float = 0.0
+    minimum: int | None = None  # summed over the rounds; None while no round computed one
 
     def merge(self, collected: Collected) -> None:
         for record in collected.records:
@@ -57,6 +58,8 @@ class _Run:
             self.failed.setdefault(resource, why)
         self.read |= collected.read
         self.hidden |= collected.hidden
+        if collected.minimum is not None:
+            self.minimum = (self.minimum or 0) + collected.minimum
         if self.failed and not self.read and not self.records and self.error is None:
             # nothing could be read at all: a failed system, not an empty one
             self.error = "; ".join(f"{r}: {why}" for r, why in self.failed.items())
@@ -173,5 +176,6 @@ def _result(run: _Run, hidden: list[str]) -> SourceResult:
         },
         lookup=run.lookup,
         requests=c.requests_made,
+        minimum=run.minimum,
         seconds=round(run.seconds, 3),
     )

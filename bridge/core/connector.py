@@ -139,6 +139,17 @@ class Collected:
     failed: dict[str, str] = field(default_factory=dict)  # resource -> why it could not be read
     read: set[str] = field(default_factory=set)  # resources read without failure
     hidden: set[str] = field(default_factory=set)  # identifier kinds a failed resource held back
+    # The fewest requests a plan could have made given what this call learned; None when the
+    # connector does not compute one. What counts: each page of a listing the person's records
+    # had to be read from (at the page size the API allows at most), each record that needs a
+    # call of its own, each lookup by an identifier that nothing else could answer, the token
+    # an API requires. Not counted: retries, a listing or record read a second time, reads of
+    # resources the answers already proved empty. Summed over the rounds (bridge.collect).
+    minimum: int | None = None
+
+    def need(self, n: int = 1, why: str = "") -> None:
+        """Add `n` requests to the minimum (`why` documents it at the call site)."""
+        self.minimum = (self.minimum or 0) + max(n, 0)
 
     @contextmanager
     def reading(self, resource: str, reveals: Iterable[str] = ()) -> Iterator[None]:
@@ -183,6 +194,9 @@ class Connector(ABC):
     capabilities: ClassVar[dict[str, Capability]] = {}
     # The API call (a Step's operation) that carries out an automatic decision, by its `how`
     operations: ClassVar[dict[str, str]] = {}
+    # The operations its API can apply to many records in one call (`apply_batch`), each with the
+    # most records one call may carry
+    batch_operations: ClassVar[dict[str, int]] = {}
     notes: ClassVar[tuple[str, ...]] = ()
 
     http: HttpClient
@@ -252,6 +266,23 @@ class Connector(ABC):
     def fetch(self, step: Step) -> dict[str, Any] | None:
         """The record as it is now, for verification; None when it no longer exists."""
         raise NotImplementedError
+
+    def apply_batch(self, steps: Sequence[Step], policy: Policy) -> dict[str, str | Exception]:
+        """Carry out steps of one operation of `batch_operations` in one call: per step key its
+        outcome, or what went wrong with that record (WriteUncertain when its fate is unknown).
+        A failure of the whole call is raised (WriteUncertain when its answer was lost)."""
+        raise SystemFailure(self.name, f"cannot apply {steps[0].operation} in batches")
+
+    def fetch_many(self, steps: Sequence[Step]) -> dict[str, dict[str, Any] | Exception | None]:
+        """`fetch` of each step's record, per step key (its SystemFailure when it cannot be
+        read); a system whose API reads many records in one call overrides it."""
+        found: dict[str, dict[str, Any] | Exception | None] = {}
+        for step in steps:
+            try:
+                found[step.key] = self.fetch(step)
+            except SystemFailure as exc:
+                found[step.key] = exc
+        return found
 
     def expire(self, step: Step, policy: Policy) -> Step:
         """The step that ends a retention whose term has passed, as the policy now decides:

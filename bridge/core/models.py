@@ -88,6 +88,12 @@ class SourceResult(BaseModel):
         default_factory=list, description="How the system was searched: live, or the sync index."
     )
     requests: int = Field(default=0, description="HTTP requests made to this system.")
+    minimum: int | None = Field(
+        default=None,
+        description="The fewest requests a plan could have made, given what the lookup learned "
+        "(each page of a listing that had to be read, each record that needs its own call); "
+        "None when the connector does not compute one.",
+    )
     seconds: float = Field(default=0.0, description="Time spent on this system.")
 
 

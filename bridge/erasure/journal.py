@@ -175,6 +175,14 @@ class Journal:
                 (state, outcome, _now(), self.id, seq),
             )
 
+    def mark_many(self, marks: Iterable[tuple[int, StepState, str | None]]) -> None:
+        """Several steps' states in one transaction (the items of one batch)."""
+        with self.store.transaction() as db:
+            db.executemany(
+                "UPDATE journal SET state = ?, outcome = ?, updated_at = ? WHERE erasure_id = ? AND seq = ?",
+                [(state, outcome, _now(), self.id, seq) for seq, state, outcome in marks],
+            )
+
     @property
     def status(self) -> ErasureStatus:
         row = self.store.db.execute(

@@ -2,44 +2,38 @@
 
 Access before erasure: the person's records are collected first, and every step is planned from
 what was found. The plan goes into the journal before anything changes; steps are applied per
-system (systems at once, steps of one system in order, honouring their dependencies); a second
-collect adds whatever appeared meanwhile, and every applied step is checked against the record
-as the system now holds it (`bridge.erasure.verify`). Running the same erasure again resumes the
+system (systems at once, steps of one system in order, honouring their dependencies, in batches
+where the connector can: `bridge.erasure.apply`); a second collect adds whatever appeared
+meanwhile, and every applied step is checked against the record as the system now holds it, read
+back in as few calls as its API allows (`bridge.erasure.verify`). Running the same erasure again resumes the
 journal. The caller (`bridge.app`) hands in the connectors, the policy and the state store.
 """
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
-from functools import partial
 
 from bridge.collect.identity import Listener, resolve
 from bridge.core.connector import Connector, checked_email
-from bridge.core.errors import InputError, SystemFailure
+from bridge.core.errors import InputError
 from bridge.core.models import SourceResult, Status
-from bridge.core.policy import Action, Policy
-from bridge.core.redact import scrub
-from bridge.core.steps import NO_OPERATION, Step, StepState
-from bridge.erasure.guard import Guard, run_all
+from bridge.core.policy import Policy
+from bridge.core.steps import Step, StepState
+from bridge.erasure.apply import StepListener, apply_all
+from bridge.erasure.guard import Guard
 from bridge.erasure.journal import ErasureStatus, Journal, JournalEntry
-from bridge.erasure.verify import check, verify
-from bridge.erasure.writes import apply_settled
+from bridge.erasure.verify import verify
 from bridge.index import entries as index
 from bridge.store.db import Store
 
-log = logging.getLogger("privacy_bridge.erasure")
-# Told of each step applied: the entry as journaled, and its new state.
-StepListener = Callable[[JournalEntry, StepState], None]
+__all__ = ["ErasureResult", "StepListener", "confirm_manual", "erase", "plan"]
 # A fresh set of the connectors for one more lookup, closed when the block ends (see `erase`).
 Reopen = Callable[[], AbstractContextManager[Sequence[Connector]]]
 INCOMPLETE = (Status.error, Status.partial)
-# What a run applies: a rerun retries failed and interrupted steps as well.
-RESUMED = (StepState.pending, StepState.started, StepState.failed)
 
 
 @dataclass
@@ -128,7 +122,7 @@ def erase(
         journal.merge(steps)
         journal.set_status(ErasureStatus.applying)
         with guard.applying():
-            _apply_all(journal, connectors, policy, on_step, stop=guard.stop, address=address)
+            apply_all(journal, connectors, policy, on_step, stop=guard.stop, address=address)
         guard.check(journal)
         # Collect again with fresh connectors (see above): new data is planned and applied, then
         # all is verified.
@@ -136,7 +130,7 @@ def erase(
             again = resolve(fresh, address, listener=listener)
             if journal.merge(plan(fresh, again, policy, today)):
                 with guard.applying():
-                    _apply_all(
+                    apply_all(
                         journal,
                         fresh,
                         policy,
@@ -181,85 +175,3 @@ def confirm_manual(
     if changed and not remaining and journal.status is ErasureStatus.awaiting_manual:
         journal.set_status(ErasureStatus.verified)
     return changed, remaining
-
-
-def _apply_all(
-    journal: Journal,
-    connectors: Sequence[Connector],
-    policy: Policy,
-    on_step: StepListener | None,
-    states: tuple[StepState, ...] = RESUMED,
-    stop: threading.Event | None = None,
-    *,
-    address: str,
-) -> None:
-    """Apply the steps in these states (a rerun retries failed and interrupted ones).
-
-    Once `stop` is set no system starts another step; the steps under way finish.
-    """
-    by_system: dict[str, list[JournalEntry]] = {}
-    for entry in journal.entries():
-        by_system.setdefault(entry.step.system, []).append(entry)
-    available = {c.name: c for c in connectors}
-    work = [(available.get(system), entries) for system, entries in by_system.items()]
-    stop = stop or threading.Event()
-    run_all(
-        [
-            partial(_apply_system, journal, c, es, policy, on_step, states, stop, address=address)
-            for c, es in work
-        ],
-        stop,
-    )
-
-
-def _apply_system(
-    journal: Journal,
-    connector: Connector | None,
-    entries: list[JournalEntry],
-    policy: Policy,
-    on_step: StepListener | None,
-    states: tuple[StepState, ...],
-    stop: threading.Event | None = None,
-    *,
-    address: str,
-) -> None:
-    """One system's steps in order; a step whose dependencies are not done waits for a rerun.
-
-    A write whose answer was lost is read back before it is sent again (bridge.erasure.writes): the
-    record as `check` finds it, for the person's `address`, decides.
-    """
-    state = {e.step.key: e.state for e in entries}
-    for entry in entries:
-        if stop is not None and stop.is_set():
-            return  # stopped between two steps: the rest stays as journaled for a rerun
-        if entry.state not in states:
-            continue
-        waiting = [k for k in entry.step.after if state.get(k) is not StepState.done]
-        new_state: StepState
-        if connector is None:
-            outcome, new_state = "the system is no longer configured", StepState.failed
-        elif waiting:
-            outcome, new_state = f"waits for {', '.join(waiting)}", StepState.failed
-        else:
-            journal.mark(entry.seq, StepState.started)
-            try:
-                if entry.step.operation == NO_OPERATION:
-                    outcome = "kept as planned" if entry.step.action is Action.retain else "done"
-                else:
-                    outcome = apply_settled(
-                        connector,
-                        entry.step,
-                        policy,
-                        lambda step, current: not check(step, current, address, policy),
-                    )
-                new_state = StepState.done
-            except SystemFailure as exc:
-                outcome, new_state = scrub(str(exc)), StepState.failed
-            except Exception as exc:  # reported per step; the other steps and systems go on
-                log.debug("step %s failed: %s", entry.seq, scrub(repr(exc)))
-                outcome = f"unexpected failure ({type(exc).__name__})"
-                new_state = StepState.failed
-        journal.mark(entry.seq, new_state, outcome)
-        state[entry.step.key] = new_state
-        if on_step:
-            on_step(JournalEntry(entry.seq, entry.step, new_state, outcome), new_state)

@@ -24,25 +24,34 @@ BLANK: tuple[Any, ...] = (None, "", [], {}, False, 0)
 def verify(
     entries: Sequence[JournalEntry], connectors: Sequence[Connector], address: str, policy: Policy
 ) -> list[str]:
-    """Each applied step against the record as its system holds it now: the problems found."""
+    """Each applied step against the record as its system holds it now: the problems found.
+
+    Each system reads back only the records its steps changed, in as few calls as its API allows
+    (`Connector.fetch_many`: one at a time unless the connector reads many per call)."""
     available = {c.name: c for c in connectors}
+    applied: dict[str, list[Step]] = {}
     problems: list[str] = []
     for entry in entries:
         step = entry.step
         if entry.state is not StepState.done or step.operation == NO_OPERATION:
             continue
-        connector = available.get(step.system)
-        if connector is None:
+        if step.system not in available:
             problems.append(f"{step.system} {step.key}: cannot verify, system not configured")
             continue
+        applied.setdefault(step.system, []).append(step)
+    for system, steps in applied.items():
         try:
-            current = connector.fetch(step)
+            found = available[system].fetch_many(steps)
         except SystemFailure as exc:
-            problems.append(f"{step.system} {step.key}: cannot verify ({scrub(str(exc))})")
-            continue
-        problems += [
-            f"{step.system} {step.key}: {p}" for p in check(step, current, address, policy)
-        ]
+            found = {s.key: exc for s in steps}
+        for step in steps:
+            current = found.get(step.key, SystemFailure(system, "not read back"))
+            if isinstance(current, Exception):
+                problems.append(f"{step.system} {step.key}: cannot verify ({scrub(str(current))})")
+                continue
+            problems += [
+                f"{step.system} {step.key}: {p}" for p in check(step, current, address, policy)
+            ]
     return problems
 
 

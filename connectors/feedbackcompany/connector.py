@@ -8,13 +8,17 @@ Finding a person: there is no e-mail filter. Invitations carry the shop's order 
 API shows them, carry neither: they are matched only where one does carry an order number or an
 e-mail address, and otherwise the package says that this system cannot tell which reviews are the
 person's.
+With the sync index (invitations by address and by order number, with their dates), the
+invitations listing, newest first, is read only down to the oldest invitation the index holds
+for the person and to the sync's cursor; an indexed person with none is read down to the cursor.
+The minimum (`Collected.minimum`): the token, and each page of each listing read.
 Rate limits: none documented. Errors come as `{"success": false, "error": "..."}`.
 Unconfirmed (vendor-apis.md §6): the invitations listing rests on a single source.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, ClassVar, Self
 
@@ -36,7 +40,7 @@ from bridge.core.errors import AuthFailure, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
-from bridge.core.paging import Offset, PageNumber
+from bridge.core.paging import Offset, Page, PageNumber
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 
@@ -105,8 +109,11 @@ class FeedbackCompanyConnector(Connector):
         self._credentials = (client_id, secret)
         # No lifetime is documented: a token is kept until it is refused (vendor-apis.md §6).
         self.token = TokenAuth(self._new_token, on_token=self.http.redact.add)
-        self._invitations: list[dict[str, Any]] | None = None
+        self._invitations: list[dict[str, Any]] = []  # read so far, newest first
+        self._pages: Iterator[Page[Any]] | None = None  # the rest of the invitations listing
+        self._reached: str | None = None  # the oldest `date_created` read so far
         self._reviews: list[dict[str, Any]] | None = None
+        self._needed = 0  # requests the plan needed: the token and every page answered
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -117,11 +124,11 @@ class FeedbackCompanyConnector(Connector):
         self._get("api/v2/shop")
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        found = Collected()
+        found, before = Collected(), self._needed
         emails = {i.value for i in identifiers if i.kind == kinds.EMAIL}
         numbers = {i.value: i for i in identifiers if i.kind == kinds.ORDER_NUMBER}
         with found.reading("invitations"):
-            for invitation in self._all_invitations():
+            for invitation in self._invitations_down_to(self._oldest(identifiers, found)):
                 email = (invitation.get("customer") or {}).get("email")
                 number = str(invitation.get("external_id") or "")
                 if any(same_email(email, e) for e in emails):
@@ -136,7 +143,24 @@ class FeedbackCompanyConnector(Connector):
                     found.add("review_invitation", invitation["id"], why, invitation)
         with found.reading("reviews"):
             self._match_reviews(self._all_reviews(), emails, numbers, found)
+        found.need(self._needed - before)
         return found
+
+    def _oldest(self, identifiers: Iterable[Identifier], found: Collected) -> str | None:
+        """How far down the invitations must be read: the oldest date the index holds for these
+        identifiers and its cursor; None (all of them) without an index or for an undated one."""
+        cursor = self.index.cursors.get("invitations") if self.index else None
+        if self.index is None or not cursor:
+            return None
+        dates: list[str | None] = [cursor]
+        for ident in identifiers:
+            if ident.kind == kinds.EMAIL:
+                dates += [d for _, d in self.index.records_of(ident.value, "review_invitation")]
+            elif ident.kind == kinds.ORDER_NUMBER:
+                linked = self.index.linked(kinds.ORDER_NUMBER, ident.value, "review_invitation")
+                dates += [d for _, d in linked]
+        found.lookup.append(f"invitations: index (synced {self.index.synced_at}), newest down")
+        return None if not all(dates) else min(d for d in dates if d)
 
     def _match_reviews(
         self,
@@ -206,16 +230,23 @@ class FeedbackCompanyConnector(Connector):
             if done:
                 return
 
-    def _all_invitations(self) -> list[dict[str, Any]]:
-        """Read once per export: later rounds match new order numbers against the same list."""
-        if self._invitations is None:
+    def _invitations_down_to(self, oldest: str | None) -> list[dict[str, Any]]:
+        """The invitations (newest first) down to one older than `oldest`, or all of them (None).
+        Each page is read once per export: later rounds match against the same list."""
+        if self._pages is None:
             path = "api/v2/invitations"
-            items = INVITATIONS.items(
+            self._pages = INVITATIONS.pages(
                 lambda n: self._page(path, "invitations", page=n, per_page=PER_PAGE),
                 self.name,
                 path,
             )
-            self._invitations = records_in(list(items), self.name, "invitations")
+        while oldest is None or self._reached is None or self._reached >= oldest:
+            page = next(self._pages, None)
+            if page is None:
+                break
+            self._invitations += records_in(page.items, self.name, "invitations")
+            dates = [str(i.get("date_created") or "") for i in page.items]
+            self._reached = min([d for d in dates if d] + [self._reached or "~"])
         return self._invitations
 
     def _all_reviews(self) -> list[dict[str, Any]]:
@@ -231,6 +262,7 @@ class FeedbackCompanyConnector(Connector):
 
     def _page(self, path: str, key: str, **params: Any) -> tuple[list[Any], None]:
         """One page of a listing (the answer gives no total)."""
+        self._needed += 1  # asked for: needed, whatever it answers
         body = self._get(path, **params)
         items = body.get(key) if isinstance(body, dict) else None
         if not isinstance(items, list) or body.get("success") is False:
@@ -244,6 +276,7 @@ class FeedbackCompanyConnector(Connector):
 
     def _new_token(self) -> Token:
         client_id, secret = self._credentials
+        self._needed += 1
         body = self.http.json(
             "GET",
             "api/v2/oauth2/token",

@@ -2,15 +2,19 @@
 
 Endpoints (all `/{language}/{resource}.json`, the language being part of `LIGHTSPEED_API_URL`):
 `customers?email=`, then by customer id `customers/{id}/metafields`, `orders`, `invoices`, `shipments`, `returns`, `reviews`,
-`tickets` (with `tickets/{id}/messages`), `quotes`; guest orders by `orders?email=`; per order
-`orders/{id}/products`, and its invoices and shipments where the order does not embed them;
-`subscriptions` (newsletter), `contacts` and `checkouts` have no e-mail filter we can rely on, so
-they are paged through and matched exactly.
+`tickets` (with `tickets/{id}/messages`), `quotes`; guest orders by `orders?email=`; an order's
+products, invoices and shipments as the orders listing embeds them (`orders/{id}/products`,
+`invoices?order=`, `shipments?order=` only for an order that does not); `subscriptions`
+(newsletter), `contacts` and `checkouts` have no e-mail filter we can rely on, so they are paged
+through once and matched exactly.
 Every filter only narrows (vendor-apis.md rates them SECONDARY): a record is kept when its own
 `email` equals the person's, or its customer or order link (`customer`/`order` resource links, or
-`customerId`/`orderId`) names one of the person's accounts or orders. A `customer` or `order`
-filter that answers other ids is ignored by the server: that listing is then read once whole and
-matched, not asked again. One resource failing costs that resource only (`partial`).
+`customerId`/`orderId`) names one of the person's accounts or orders. Each query is asked once
+per collect (`listings.Listings`); a `customer`, `order` or `email` filter that answers another
+id or address is ignored by the server: its answer is the whole listing, matched locally for
+every other customer, order or address, never asked again. The collect result carries the fewest
+requests a plan needed given what the answers showed (`Collected.minimum`). One resource failing
+costs that resource only (`partial`).
 Paging: `page` (from 1) and `limit` (250, the maximum); a short or empty page is the last.
 Rate limits: 300 requests per 5 minutes, 3,000 per hour, 12,000 per day and 20 per second, per
 key; our budget stays under them, and a 429 waits for `X-RateLimit-Reset` (Lightspeed sends no
@@ -171,7 +175,7 @@ class LightspeedConnector(Connector):
         found = Collected()
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
-                Search(self._list, self.reveals, ident.value, found).run()
+                Search(self._list, self.reveals, ident.value, found, LIMIT).run()
         return found
 
     # -- the scheduled sync: the streams declared in SYNC ----------------------------------------

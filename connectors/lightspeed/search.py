@@ -7,14 +7,13 @@ as payment references, for the payment providers to claim. See `Search`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from bridge.core import kinds
-from bridge.core.connector import Collected, same_email
-
-# `LightspeedConnector._list`: every item of a listing (`resource`, filters), all pages.
-Listing = Callable[..., list[dict[str, Any]]]
+from bridge.core.connector import Collected, normalise_email, same_email
+from connectors.lightspeed.listings import Fetch as Listing
+from connectors.lightspeed.listings import Listings
 
 BY_CUSTOMER = ("invoices", "shipments", "returns", "reviews", "tickets", "quotes")
 SCANNED = ("subscriptions", "contacts", "checkouts")
@@ -109,29 +108,38 @@ class Search:
 
     The `customer`, `order` and `email` filters (SECONDARY in vendor-apis.md) only narrow: an item
     is kept when it links to one of the person's accounts or orders, or carries their address.
-    An id filter that answers items of another id is ignored by the server: that resource is
-    then read once whole and matched here, never asked again per customer or order.
+    Every listing is read through `Listings`: a query is asked once, and a filter seen ignored
+    (an answer with another id, or another address) makes its answer the whole listing, matched
+    here for every customer and order, never asked again. An order's products, invoices and
+    shipments come from the order as the listing embeds them; only where it does not are they
+    asked for that order. A ticket's messages are asked per ticket (no listing has them).
     """
 
     def __init__(
-        self, listing: Listing, reveals: Iterable[str], email: str, found: Collected
+        self, listing: Listing, reveals: Iterable[str], email: str, found: Collected, size: int
     ) -> None:
-        self.list, self.reveals, self.email, self.found = listing, reveals, email, found
+        self.reveals, self.email, self.found = reveals, email, found
+        self.listings = Listings(listing, size)
         self.customers: set[int] = set()
         self.orders: dict[int, str] = {}  # id -> number
-        self.whole: dict[str, list[dict[str, Any]]] = {}
         self.kept: set[tuple[str, str]] = set()
-        self.unproven: dict[str, int] = {}
+        self.unproven: dict[str, set[str]] = {}
 
     def run(self) -> None:
-        for customer in self.list("customers", email=self.email):
+        customers, _ = self.listings.narrowed("customers", self.elsewhere, email=self.email)
+        for customer in customers:
             if same_email(customer.get("email"), self.email):
                 self.customers.add(customer["id"])
                 self.keep("customer", customer, "e-mail address of the shop account")
                 self.metafields(customer["id"])
         with self.found.reading("orders", reveals=self.reveals):
-            orders = [o for cid in sorted(self.customers) for o in self.narrowed("orders", cid)]
-            orders += self.list("orders", email=self.email)
+            queries = [("customer", cid) for cid in sorted(self.customers)]
+            orders: list[dict[str, Any]] = []
+            for by, value in self.listings.first([*queries, ("email", self.email)]):
+                if by == "email":
+                    orders += self.listings.narrowed("orders", self.elsewhere, email=value)[0]
+                else:
+                    orders += self.by("orders", value)
             for order in orders:
                 if self.proof("order", order) and order["id"] not in self.orders:
                     self.orders[order["id"]] = str(order.get("number") or order["id"])
@@ -139,36 +147,44 @@ class Search:
         for resource in BY_CUSTOMER:
             with self.found.reading(resource):
                 for cid in sorted(self.customers):
-                    for item in self.narrowed(resource, cid):
+                    for item in self.by(resource, cid):
                         self.keep(SINGULAR[resource], item)
         for resource in SCANNED:
             with self.found.reading(resource):
-                for item in self.list(resource):
+                for item in self.listings.everything(resource):
                     if same_email(record_email(item), self.email):
                         self.keep(
                             SINGULAR[resource], item, f"e-mail address on the {SINGULAR[resource]}"
                         )
-        for kind, n in sorted(self.unproven.items()):
+        for kind, ids in sorted(self.unproven.items()):
             self.found.notes.append(
-                f"Lightspeed listed {n} {kind.replace('_', ' ')}(s) under your account or orders "
-                "that show no customer, order or e-mail address of their own: they cannot be "
-                "proven to be yours and are not in this package."
+                f"Lightspeed listed {len(ids)} {kind.replace('_', ' ')}(s) under your account or "
+                "orders that show no customer, order or e-mail address of their own: they cannot "
+                "be proven to be yours and are not in this package."
             )
+        self.found.need(self.listings.minimum(), "pages of each listing read, once")
 
-    def narrowed(self, resource: str, cid: int, by: str = "customer") -> list[dict[str, Any]]:
-        """The items the server gives for `resource?{by}={cid}`, or the whole listing once the
-        server has been seen to ignore that filter."""
-        if resource in self.whole:
-            return self.whole[resource]
+    def elsewhere(self, item: dict[str, Any]) -> bool:
+        """Whether an answer to `?email=` carries another address: not even the person's as a
+        part (the filter may match a part, `jan@x.nl` in `dejan@x.nl`), so it was ignored."""
+        found = record_email(item)
+        return isinstance(found, str) and self.email not in normalise_email(found)
+
+    def by(self, resource: str, ident: int, by: str = "customer") -> list[dict[str, Any]]:
+        """The items the server gives for `resource?{by}={ident}`, or the whole listing once the
+        server has been seen to ignore a filter there."""
         keys = CUSTOMER_KEYS if by == "customer" else ORDER_KEYS
-        items = self.list(resource, **{by: cid})
-        if all(linked_id(i, keys) == cid for i in items):
-            return items
-        for item in items:
-            if not _has_owner(item):
-                self.unproven[SINGULAR[resource]] = self.unproven.get(SINGULAR[resource], 0) + 1
-        self.whole[resource] = self.list(resource)
-        return self.whole[resource]
+
+        def foreign(item: dict[str, Any]) -> bool:
+            linked = linked_id(item, keys)
+            return linked is not None and linked != ident
+
+        items, held = self.listings.narrowed(resource, foreign, **{by: ident})
+        if held:  # what the server lists under the person but the record cannot show
+            for item in items:
+                if not _has_owner(item):
+                    self.unproven.setdefault(SINGULAR[resource], set()).add(str(item.get("id")))
+        return items
 
     def proof(self, kind: str, item: dict[str, Any]) -> str | None:
         """Why the item is the person's, from its own fields; None when they do not show it."""
@@ -197,7 +213,10 @@ class Search:
         oid, number = order["id"], self.orders[order["id"]]
         self.keep("order", order)
         with self.found.reading("orders/products"):
-            for product in self.list(f"orders/{oid}/products"):
+            products = _embedded(order.get("products"))
+            if products is None:  # linked only: the order's own call
+                products = self.listings.read(f"orders/{oid}/products")
+            for product in products:
                 if linked_id(product, ORDER_KEYS) in (None, oid):
                     self.found.add(
                         "order_product",
@@ -208,7 +227,7 @@ class Search:
         for resource in ("invoices", "shipments"):
             with self.found.reading(resource):
                 embedded = _embedded(order.get(resource))
-                items = embedded if embedded is not None else self.narrowed(resource, oid, "order")
+                items = embedded if embedded is not None else self.by(resource, oid, "order")
                 for item in items:
                     if embedded is not None or linked_id(item, ORDER_KEYS) == oid:
                         self.keep(
@@ -222,7 +241,7 @@ class Search:
     def metafields(self, cid: int) -> None:
         """Custom fields the shop keeps on the account (apps store personal data there)."""
         with self.found.reading("customers/metafields"):
-            for field in self.list(f"customers/{cid}/metafields"):
+            for field in self.listings.read(f"customers/{cid}/metafields"):
                 self.found.add(
                     "customer_metafield",
                     f"{cid}:{field['id']}",
@@ -233,7 +252,10 @@ class Search:
     def messages(self, ticket: dict[str, Any]) -> None:
         tid = ticket["id"]
         with self.found.reading("tickets/messages"):
-            for message in self.list(f"tickets/{tid}/messages"):
+            messages = _embedded(ticket.get("messages"))
+            if messages is None:  # linked only (as the API shows it): the ticket's own call
+                messages = self.listings.read(f"tickets/{tid}/messages")
+            for message in messages:
                 if linked_id(message, TICKET_KEYS) in (None, tid):
                     # the id names its ticket, as an order product's names its order
                     self.found.add(
@@ -245,7 +267,7 @@ class Search:
 
 
 def _embedded(link: Any) -> list[dict[str, Any]] | None:
-    """The embedded items of a linked resource, or None when the order only links to them."""
+    """The embedded items of a linked resource, or None when the record only links to them."""
     if isinstance(link, dict):
         resource = link.get("resource", link)
         embedded = resource.get("embedded") if isinstance(resource, dict) else None

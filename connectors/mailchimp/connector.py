@@ -104,13 +104,15 @@ class MailchimpConnector(Connector):
         self.http.json("GET", "ping")
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        found = Collected()
+        # The minimum: the pages of the audiences, one member read per audience and address (a
+        # 404 says "not a member"), and the pages of a member's notes and activity.
+        found = Collected(minimum=0)
         addresses = [i.value for i in identifiers if i.kind == kinds.EMAIL]
         if not addresses:
             return found
         with found.reading("audiences"):
             audiences = self._listing(
-                "lists", "lists", {"fields": "lists.id,lists.name,total_items"}
+                "lists", "lists", {"fields": "lists.id,lists.name,total_items"}, found=found
             )
         for audience in audiences:
             for address in addresses:
@@ -120,6 +122,7 @@ class MailchimpConnector(Connector):
 
     def _member(self, found: Collected, audience: dict[str, Any], address: str) -> None:
         path = f"lists/{audience['id']}/members/{subscriber_hash(address)}"
+        found.need(1, "the member, by its subscriber hash")
         try:
             member = self.http.json("GET", path)
         except NotFound:
@@ -128,15 +131,25 @@ class MailchimpConnector(Connector):
             return  # not the member asked for: whatever the answer is, it is not the person's
         member = dict(member)
         member["audience_name"] = audience.get("name")
-        member["notes"] = self._listing(f"{path}/notes", "notes")
-        member["activity"] = self._listing(f"{path}/activity-feed", "activity", ids=False)
+        member["notes"] = self._listing(f"{path}/notes", "notes", found=found)
+        member["activity"] = self._listing(
+            f"{path}/activity-feed", "activity", ids=False, found=found
+        )
         why = f"e-mail address of a member of audience {audience.get('name') or audience['id']}"
         found.add("audience_member", f"{audience['id']}:{member.get('id')}", why, member)
 
     def _listing(
-        self, path: str, key: str, params: dict[str, Any] | None = None, *, ids: bool = True
+        self,
+        path: str,
+        key: str,
+        params: dict[str, Any] | None = None,
+        *,
+        ids: bool = True,
+        found: Collected | None = None,
     ) -> list[dict[str, Any]]:
         def fetch(offset: int) -> tuple[list[Any], int | None]:
+            if found is not None:
+                found.need(1, "a page of a listing")
             query = {**(params or {}), "count": PAGE, "offset": offset}
             body = self.http.json("GET", path, params=query)
             items = body.get(key) if isinstance(body, dict) else None

@@ -1,10 +1,15 @@
 """Mollie (API v2), through our HTTP layer (the official client is not used: see the README).
 
-Endpoints: `GET /v2/payments/{tr_}` with `/refunds` and `/chargebacks`, `GET /v2/orders/{ord_}`
-(embedding its payments), `GET /v2/customers/{cst_}` with `/payments`, `/mandates` and
-`/subscriptions`, and `GET /v2/customers` (limit 250) scanned for an exact e-mail match, since
-the API has no e-mail filter: the one expensive call, replaced by the sync index where it knows
-the person.
+Endpoints: `GET /v2/payments/{tr_}?embed=refunds,chargebacks` (falling back to its `/refunds`
+and `/chargebacks` lists where the embed is not answered), `GET /v2/orders/{ord_}` (embedding its
+payments), `GET /v2/customers/{cst_}` with `/payments`, `/mandates` and `/subscriptions`, and
+`GET /v2/customers` (limit 250) scanned for an exact e-mail match, since the API has no e-mail
+filter: the one expensive call, replaced by the sync index where it knows the person.
+Requests saved as the spec allows (`plan.py`): a customer the scan found is not read again; a
+list its `_links` omit is empty; a payment is read once whatever names it, its refunds and
+chargebacks only where it links or sums some, embedded. The minimum: the scan's pages, one read
+per customer the scan did not give, the pages of each list a customer links, one per payment no
+list or order gave or that has refunds or chargebacks, one per order.
 Paging: HAL lists, `limit` ≤ 250, following the absolute `_links.next`.
 Rate limits: dynamic, per second with bursts; 429 with the spec's error body, retried by the HTTP
 layer. Errors: `{"status", "title", "detail", "field"}` (vendor-apis.md §3).
@@ -16,10 +21,9 @@ billing and shipping addresses; all of it goes into the package as returned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator, Sequence
 from datetime import date
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self
 
 from bridge.core import kinds
 from bridge.core.config import Config, Setting
@@ -28,7 +32,6 @@ from bridge.core.connector import (
     Collected,
     Connector,
     IndexEntry,
-    Stream,
     require,
     same_email,
 )
@@ -37,45 +40,23 @@ from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
-from bridge.core.paging import NextLink, hal_next
+from bridge.core.paging import hal_next
 from bridge.core.policy import Policy
 from bridge.core.steps import Step
 from connectors.mollie import references
+from connectors.mollie.plan import (
+    CHILDREN,
+    embedded_children,
+    has_children,
+    lists,
+    may_have,
+    pages,
+    parallel,
+)
 from connectors.mollie.references import CUSTOMER_ID, ORDER_ID, PAYMENT_ID, owner_id
+from connectors.mollie.streams import CUSTOMERS, LISTS, PAGE_LIMIT, SYNC
 
-PAGE_LIMIT = 250
-CUSTOMERS = "v2/customers"
-# HAL lists: the items `_embedded`, `_links.next` followed.
-LISTS = NextLink()
 ERRORS = ErrorShape(message=("detail", "title"), details=("field",))
-T = TypeVar("T")
-
-
-def _customer_entry(item: dict[str, Any]) -> IndexEntry:
-    return IndexEntry("mollie_customer", item["id"], item.get("email"), item.get("createdAt"))
-
-
-def _payment_entry(item: dict[str, Any]) -> IndexEntry:
-    links = [
-        (CUSTOMER_ID, item.get("customerId")),
-        (PAYMENT_ID, item["id"]),
-    ]
-    email = (item.get("billingAddress") or {}).get("email")
-    return IndexEntry(
-        "payment", item["id"], email, item.get("createdAt"),
-        tuple((k, str(v)) for k, v in links if v),
-    )  # fmt: skip
-
-
-# The scheduled sync: customers and payments, newest first, until the previous run's newest; the
-# new cursor is saved with the last batch, so an interrupted run starts over.
-SYNC = {
-    s.name: s
-    for s in (
-        Stream("customers", CUSTOMERS, LISTS, _customer_entry, "createdAt", ordered=False),
-        Stream("payments", "v2/payments", LISTS, _payment_entry, "createdAt", ordered=False),
-    )
-}
 
 
 class MollieConnector(Connector):
@@ -108,8 +89,9 @@ class MollieConnector(Connector):
     def __init__(self, url: str, key: str) -> None:
         bearer = {"Authorization": f"Bearer {key}"}
         self.http = HttpClient(self.name, url, secrets=(key,), headers=bearer, errors=ERRORS)
-        self._payments: dict[str, Any] = {}
+        self._payments: dict[str, Any] = {}  # every payment read, whatever named it
         self._children_of: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
+        self._customers: dict[str, Any] = {}  # customers whose lists an earlier round read
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -125,17 +107,16 @@ class MollieConnector(Connector):
         self.http.json("GET", CUSTOMERS, params={"limit": 1})
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        found = Collected()
-        customers: dict[str, str] = {}
+        found = Collected(minimum=0)
+        customers: dict[str, tuple[str, Any]] = {}  # cst -> (why, as the scan listed it)
         payment_ids: dict[str, str] = {}
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
-                for cst in self._customers_with(ident.value, found):
-                    customers.setdefault(cst, "e-mail address of the Mollie customer")
+                for cst, listed in self._customers_with(ident.value, found).items():
+                    customers.setdefault(cst, ("e-mail address of the Mollie customer", listed))
             elif ident.kind == CUSTOMER_ID:
-                customers.setdefault(
-                    ident.value, f"Mollie customer {ident.value}, named by {ident.via}"
-                )
+                why = f"Mollie customer {ident.value}, named by {ident.via}"
+                customers.setdefault(ident.value, (why, None))
             elif ident.kind == PAYMENT_ID:
                 payment_ids.setdefault(ident.value, f"payment {ident.value}, named by {ident.via}")
             elif ident.kind == ORDER_ID:
@@ -143,11 +124,13 @@ class MollieConnector(Connector):
                     payment_ids.setdefault(tr, f"payment of Mollie order {ident.value}")
         # Each customer's lists, then each payment's refunds and chargebacks: a few at a time.
         payments: list[tuple[Any, str]] = []
-        for customer_payments in _parallel(
-            lambda item: self._customer(item[0], item[1], found), customers.items()
+        for customer_payments in parallel(
+            lambda item: self._customer(item[0], item[1][0], item[1][1], found),
+            customers.items(),
         ):
             payments += customer_payments
-        fetched = _parallel(self._payment, payment_ids)
+        found.need(sum(tr not in self._payments for tr in payment_ids), "payments by id")
+        fetched = parallel(self._payment, payment_ids)
         for (tr, why), payment in zip(payment_ids.items(), fetched, strict=True):
             if payment is None:
                 found.notes.append(f"Payment {tr}, named by the shop, does not exist at Mollie.")
@@ -161,7 +144,11 @@ class MollieConnector(Connector):
         for payment, why in payments:  # a payment can be reached both ways: look into it once
             reasons.setdefault(payment["id"], []).append(why)
             unique.setdefault(payment["id"], payment)
-        children = _parallel(lambda p: self._children(p, found), unique.values())
+        found.need(
+            sum(p["id"] not in self._children_of and has_children(p) for p in unique.values()),
+            "the refunds and chargebacks of a payment that has some, embedded in it",
+        )
+        children = parallel(lambda p: self._children(p, found), unique.values())
         for payment, refunds, chargebacks in children:
             tr = payment["id"]
             for why in reasons[tr]:
@@ -266,55 +253,82 @@ class MollieConnector(Connector):
                 batch = []
         yield Batch(batch, newest)
 
-    def _customers_with(self, email: str, found: Collected) -> list[str]:
-        """Mollie customers with this address: from the index plus the customers created since
-        its last sync (newest first, so usually one page), or else by scanning them all."""
+    def _customers_with(self, email: str, found: Collected) -> dict[str, Any]:
+        """Mollie customers with this address (each as the scan listed it, or None: from the
+        index): from the index plus the customers created since its last sync (newest first, so
+        usually one page), or else by scanning them all."""
         synced = self.index.cursors.get("customers") if self.index else None
+        seen = 0
         if self.index is None or synced is None:
             found.lookup.append("customers: live scan of all customers (no index)")
-            listing = self._all(CUSTOMERS)
-            return [c["id"] for c in listing if same_email(c.get("email"), email)]
-        ids = [cst for cst, _ in self.index.records_of(email, "mollie_customer")]
+            mine: dict[str, Any] = {}
+            for customer in self._all(CUSTOMERS):
+                seen += 1
+                if same_email(customer.get("email"), email):
+                    mine[customer["id"]] = customer
+            found.need(pages(seen, PAGE_LIMIT), "the pages of the customer scan")
+            return mine
+        mine = {cst: None for cst, _ in self.index.records_of(email, "mollie_customer")}
         for customer in self._all(CUSTOMERS):
+            seen += 1
             if str(customer.get("createdAt") or "") < synced:
                 break
-            if same_email(customer.get("email"), email) and customer["id"] not in ids:
-                ids.append(customer["id"])
+            if same_email(customer.get("email"), email):
+                mine[customer["id"]] = customer
+        found.need(pages(seen, PAGE_LIMIT), "the pages of customers created since the sync")
         found.lookup.append(
             f"customers: index (synced {self.index.synced_at}) and those created since"
         )
-        return ids
+        return mine
 
-    def _customer(self, cst: str, why: str, found: Collected) -> list[tuple[Any, str]]:
-        """The customer, its mandates and subscriptions; its payments to look into further."""
-        customer = self._get(f"{CUSTOMERS}/{cst}")
+    def _customer(self, cst: str, why: str, listed: Any, found: Collected) -> list[tuple[Any, str]]:
+        """The customer, its mandates and subscriptions; its payments to look into further. A
+        customer the scan listed is taken from it; one whose lists an earlier round read gets
+        only this reason (its records are in the result already)."""
+        customer = listed if listed is not None else self._customers.get(cst)
+        if customer is None:
+            found.need(1, "the customer, by id")
+            customer = self._get(f"{CUSTOMERS}/{cst}")
         if customer is None:
             found.notes.append(f"Mollie customer {cst} no longer exists.")
             return []
         if customer.get("id") != cst:
             raise SystemFailure(self.name, f"answered another customer for {cst}")
         found.add("mollie_customer", cst, why, dict(customer))
+        if cst in self._customers:
+            return []
+        self._customers[cst] = customer
         sub = f"of Mollie customer {cst}"
-        path = f"{CUSTOMERS}/{cst}"
-        # Each item must name the customer itself (`customerId` or its `customer` link).
-        with found.reading("mandates"):
-            for mandate in self._all(f"{path}/mandates"):
-                if owner_id(mandate, "customer") == cst:
-                    found.add("mandate", mandate["id"], f"mandate {sub}", dict(mandate))
-        with found.reading("subscriptions"):
-            for item in self._all(f"{path}/subscriptions"):
-                if owner_id(item, "customer") == cst:
-                    found.add("subscription", item["id"], f"subscription {sub}", dict(item))
         payments: list[tuple[Any, str]] = []
-        with found.reading("customer payments"):
-            for payment in self._all(f"{path}/payments"):
-                if owner_id(payment, "customer") == cst:
-                    payments.append((payment, f"payment {sub}"))
+        # Each item must name the customer itself (`customerId` or its `customer` link).
+        for name in ("mandates", "subscriptions", "payments"):
+            if not lists(customer, name):
+                continue  # its `_links` omit the list: the customer has none
+            items: list[Any] = []
+            with found.reading(f"customer {name}" if name == "payments" else name):
+                items = list(self._all(f"{CUSTOMERS}/{cst}/{name}"))
+            found.need(pages(len(items), PAGE_LIMIT), f"the pages of the customer's {name}")
+            for item in items:
+                if owner_id(item, "customer") != cst:
+                    continue
+                if name == "payments":
+                    payments.append((item, f"payment {sub}"))
+                    self._payments.setdefault(item["id"], item)
+                else:
+                    kind = name.removesuffix("s")
+                    found.add(kind, item["id"], f"{kind} {sub}", dict(item))
         return payments
 
     def _payment(self, tr: str) -> Any:
-        if tr not in self._payments:  # later rounds name payments an earlier round has read
-            self._payments[tr] = self._get(f"v2/payments/{tr}")
+        """A payment by id, its refunds and chargebacks embedded: read once, whatever names it
+        (later rounds name payments an earlier round, a customer's list or an order has read)."""
+        if tr not in self._payments:
+            payment = self._get(f"v2/payments/{tr}", embed=CHILDREN)
+            if isinstance(payment, dict) and payment.get("id") == tr:
+                children = embedded_children(payment)
+                if children is not None:
+                    self._children_of[tr] = children
+            self._payments[tr] = payment
         return self._payments[tr]
 
     def _children(
@@ -326,23 +340,38 @@ class MollieConnector(Connector):
         return (payment, *self._children_of.get(tr, ([], [])))
 
     def _read_children(self, payment: Any) -> None:
+        """A payment's refunds and chargebacks, where it may have some: embedded in one read of
+        the payment, or (where the embed is not answered) through their own lists."""
         tr = payment["id"]
-        if tr not in self._children_of:
-            refunds, chargebacks = [], []
-            if _may_have(payment, "refunds", "amountRefunded"):
-                refunds = list(self._all(f"v2/payments/{tr}/refunds", limit=None))
-            if _may_have(payment, "chargebacks", "amountChargedBack"):
-                chargebacks = list(self._all(f"v2/payments/{tr}/chargebacks", limit=None))
-            refunds = [r for r in refunds if owner_id(r, "payment") == tr]
-            chargebacks = [c for c in chargebacks if owner_id(c, "payment") == tr]
-            self._children_of[tr] = (refunds, chargebacks)
+        if tr in self._children_of or not has_children(payment):
+            self._children_of.setdefault(tr, ([], []))
+            return
+        again = self._get(f"v2/payments/{tr}", embed=CHILDREN)
+        if isinstance(again, dict) and again.get("id") == tr:
+            children = embedded_children(again)
+            if children is not None:
+                self._children_of[tr] = children
+                return
+        refunds, chargebacks = [], []
+        if may_have(payment, "refunds", "amountRefunded"):
+            refunds = list(self._all(f"v2/payments/{tr}/refunds", limit=None))
+        if may_have(payment, "chargebacks", "amountChargedBack"):
+            chargebacks = list(self._all(f"v2/payments/{tr}/chargebacks", limit=None))
+        refunds = [r for r in refunds if owner_id(r, "payment") == tr]
+        chargebacks = [c for c in chargebacks if owner_id(c, "payment") == tr]
+        self._children_of[tr] = (refunds, chargebacks)
 
     def _order_payments(self, ident: Identifier, found: Collected) -> list[str]:
+        found.need(1, "the order, its payments embedded")
         order = self._get(f"v2/orders/{ident.value}", embed="payments")
         if order is None:
             found.notes.append(f"Mollie order {ident.value}, named by {ident.via}, was not found.")
             return []
-        return [p["id"] for p in (order.get("_embedded") or {}).get("payments", [])]
+        payments = (order.get("_embedded") or {}).get("payments", [])
+        for payment in payments:  # read here: not asked for again by id
+            if isinstance(payment, dict) and payment.get("id"):
+                self._payments.setdefault(payment["id"], payment)
+        return [p["id"] for p in payments]
 
     def _all(self, path: str, limit: int | None = PAGE_LIMIT) -> Iterator[Any]:
         """Every item of a HAL list, its `_links.next` followed."""
@@ -369,25 +398,3 @@ class MollieConnector(Connector):
             return self.http.json("GET", path, params=params)
         except NotFound:
             return None
-
-
-def _may_have(payment: Any, children: str, amount: str) -> bool:
-    """Whether a payment may have refunds or chargebacks, so that they are worth a request. The
-    spec links them (`_links.refunds`) and sums them (`amountRefunded`; `amountChargedBack` is
-    left out when zero); both must say "none" before the request is saved."""
-    links = payment.get("_links") or {}
-    if not isinstance(links, dict) or links.get(children):
-        return True
-    value = payment.get(amount)
-    if value is None:
-        return amount == "amountRefunded"  # absent refunded sum: not documented as "none"
-    try:
-        return float(value.get("value", 1)) != 0
-    except (AttributeError, TypeError, ValueError):
-        return True
-
-
-def _parallel(work: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
-    """Independent lookups four at a time, results in the order given."""
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="children") as pool:
-        return list(pool.map(work, items))

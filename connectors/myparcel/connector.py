@@ -10,6 +10,15 @@ Paging: `page` (1–1000) and `size` (200, the maximum); `results` gives the tot
 Rate limits: per method and endpoint in a sliding window, `GET /shipments` 500 per 5 minutes,
 429s counting too; our budget stays under it.
 Auth: `Authorization: basic base64(API key)`; the docs ask for an identifying User-Agent.
+With the sync index (shipments by recipient address and by order number), no search is sent:
+the shipments the index holds for the address or the order numbers are read by id, many in one
+request (`GET /shipments/{id};{id};...`: 06.shipments.md §6.E "You can specify multiple shipment
+ids by semicolon separating them on the URI"), each kept only when its own `recipient.email` or
+`reference_identifier` still matches; the shipments created since the sync (`from`, oldest
+first) are read once and matched locally. Without it, the `q` search and one lookup per order
+number: a shipment of the order sent to another address does not mention the person's, so the
+search does not cover an order. The minimum (`Collected.minimum`): the pages of each search or
+listing read, one request per 100 shipments read by id.
 Quirks: the answer to a search is `{"data": {"search_results": {"shipments": [...], "results": N}}}`,
 without a search `{"data": {"shipments": [...]}}`: both are read.
 """
@@ -45,6 +54,7 @@ from bridge.core.policy import Policy
 from bridge.core.steps import Step
 
 SIZE = 200
+BY_ID = 100  # shipment ids per `GET /shipments/{id};{id};...` (a URL of about a thousand bytes)
 LISTING = PageNumber(size=SIZE)  # `page` and `size`, until `results` (the total) is reached
 CONCEPT = 1
 BUDGET = (Window(500, 300),)  # GET /shipments
@@ -102,6 +112,8 @@ class MyParcelConnector(Connector):
             errors=ERRORS,
         )
         self._whole: list[dict[str, Any]] | None = None  # see `_matching`
+        self._recent: list[dict[str, Any]] | None = None  # created since the sync: `_indexed`
+        self._by_id: dict[str, dict[str, Any]] = {}  # shipments read by id
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -111,33 +123,71 @@ class MyParcelConnector(Connector):
         self._search({"size": 30}, first_page_only=True)
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        found = Collected()
+        found = Collected(minimum=0)
+        if self.index is not None and self.index.cursors.get("shipments"):
+            with found.reading("shipments by id (sync index)"):
+                self._indexed(identifiers, found)
+            return found
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
                 with found.reading("shipments by e-mail address"):
-                    for shipment in self._matching("q", ident.value):
+                    for shipment in self._matching("q", ident.value, found):
                         if same_email((shipment.get("recipient") or {}).get("email"), ident.value):
                             why = "e-mail address of the recipient"
                             found.add("shipment", shipment["id"], why, shipment)
             elif ident.kind == kinds.ORDER_NUMBER:
                 with found.reading("shipments by order number"):
-                    for shipment in self._matching("reference_identifier", ident.value):
+                    for shipment in self._matching("reference_identifier", ident.value, found):
                         if str(shipment.get("reference_identifier")) == ident.value:
                             why = f"shipment of order {ident.value} ({ident.via})"
                             found.add("shipment", shipment["id"], why, shipment)
         return found
 
-    def _matching(self, name: str, value: str) -> list[dict[str, Any]]:
+    def _matching(self, name: str, value: str, found: Collected) -> list[dict[str, Any]]:
         """The shipments a search for `name=value` gives, to be matched by the caller. A search
         seen answering shipments that do not even mention the value ignores its filter: it is
         not sent again, every shipment is read once and matched here instead."""
         if self._whole is None:
-            hits = self._search({name: value})
+            hits = self._search({name: value}, found=found)
             needle = value.casefold()
             if all(needle in json.dumps(s, ensure_ascii=False).casefold() for s in hits):
                 return hits
-            self._whole = self._search({})
+            self._whole = self._search({}, found=found)
         return self._whole
+
+    def _indexed(self, identifiers: Sequence[Identifier], found: Collected) -> None:
+        """The shipments the index holds for these identifiers, read by id, and those created
+        since the sync, each kept only on its own fields."""
+        assert self.index is not None
+        emails = {i.value for i in identifiers if i.kind == kinds.EMAIL}
+        numbers = {i.value: i.via for i in identifiers if i.kind == kinds.ORDER_NUMBER}
+        ids = {sid for e in emails for sid, _ in self.index.records_of(e, "shipment")}
+        for number in numbers:
+            ids |= {sid for sid, _ in self.index.linked(kinds.ORDER_NUMBER, number, "shipment")}
+        wanted = sorted(i for i in ids - set(self._by_id) if i.isdigit())
+        for start in range(0, len(wanted), BY_ID):
+            found.need(1, "shipments by id, many in one request")
+            chunk = ";".join(wanted[start : start + BY_ID])
+            body = self.http.json("GET", f"shipments/{chunk}")
+            for shipment in records_in(_shipments(body), self.name, "shipments"):
+                self._by_id[str(shipment["id"])] = shipment
+        if self._recent is None:  # once: later rounds match the same catch-up
+            cursor = self.index.cursors.get("shipments") or ""
+            query = {**SYNC["shipments"].params, "from": cursor[:10]}
+            self._recent = self._search(query, found=found)
+        seen = {str(s["id"]): s for s in self._recent} | {
+            i: self._by_id[i] for i in ids & set(self._by_id)
+        }
+        found.lookup.append(
+            f"shipments: index (synced {self.index.synced_at}) and those created since"
+        )
+        for shipment in seen.values():
+            if any(same_email((shipment.get("recipient") or {}).get("email"), e) for e in emails):
+                found.add("shipment", shipment["id"], "e-mail address of the recipient", shipment)
+            number = str(shipment.get("reference_identifier"))
+            if number in numbers:
+                why = f"shipment of order {number} ({numbers[number]})"
+                found.add("shipment", shipment["id"], why, shipment)
 
     # -- erasure: only concept shipments (status 1) can be deleted; a printed one is kept by
     # MyParcel and PostNL as proof of delivery until the term ends, then asked for by hand ------
@@ -181,8 +231,7 @@ class MyParcelConnector(Connector):
             body = self.http.json("GET", f"shipments/{step.record_id}")
         except NotFound:
             return None
-        data = (body or {}).get("data") or {}
-        found = (data.get("search_results") or data).get("shipments") or []
+        found = _shipments(body)
         return next((s for s in found if str(s.get("id")) == step.record_id), None)
 
     # -- the scheduled sync: the stream declared in SYNC -----------------------------------------
@@ -205,8 +254,14 @@ class MyParcelConnector(Connector):
 
         yield from batches(declared, declared.paging.pages(fetch, self.name, declared.path), cursor)
 
-    def _search(self, query: dict[str, Any], first_page_only: bool = False) -> list[dict[str, Any]]:
+    def _search(
+        self, query: dict[str, Any], first_page_only: bool = False, found: Collected | None = None
+    ) -> list[dict[str, Any]]:
+        """Every page of a search or listing (`found`: its pages are counted in the minimum)."""
+
         def fetch(page: int) -> tuple[list[Any], int | None]:
+            if found is not None:
+                found.need(1, "a page of a search or listing")
             body = self.http.json("GET", "shipments", params={"size": SIZE, **query, "page": page})
             data = body.get("data") if isinstance(body, dict) else None
             if not isinstance(data, dict):
@@ -222,3 +277,9 @@ class MyParcelConnector(Connector):
 
         shipments = LISTING.items(fetch, self.name, "shipments")
         return records_in(list(shipments), self.name, "shipments")
+
+
+def _shipments(body: Any) -> Any:
+    """The shipments of an answer by id (`{"data": {"shipments": [...]}}`, or a search's)."""
+    data = (body or {}).get("data") or {}
+    return (data.get("search_results") or data).get("shipments") or []

@@ -66,3 +66,17 @@ def parsed(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+PAGE_SIZE = 500  # transactions a page of the reporting API holds at most
+
+
+def window_params(start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
+    """The query of one window of `GET /v1/reporting/transactions` (`fields=all`)."""
+    return {
+        "start_date": stamp(start),
+        "end_date": stamp(end),
+        "fields": "all",
+        "page_size": extra.pop("page_size", PAGE_SIZE),
+        **extra,
+    }

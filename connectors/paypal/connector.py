@@ -8,6 +8,8 @@ looked up with `transaction_id` in a window around the order date; besides, the 
 API's limit) are scanned in 31-day windows (its maximum range), keeping exact matches of
 `payer_info.email_address` and the refunds of matched transactions (`paypal_reference_id`).
 A window that answers `RESULTSET_TOO_LARGE` (over 10,000 rows) is split in two.
+The minimum (`Collected.minimum`): the token, and each page answered (a window's, an id's, the
+invoice search's); not a refused window, a retry or a 401's renewal: no request is ever repeated.
 Rate limits: none published; 429 `RATE_LIMIT_REACHED`, retried by the HTTP layer.
 Quirks: transactions appear up to 3 hours after they happen. PayPal is an independent controller
 for its own account holders: the package says so.
@@ -48,16 +50,15 @@ from connectors.paypal.answers import (
     search_items,
     stamp,
     transaction_id,
+    window_params,
     within,
 )
 
-PAGE_SIZE = 500
 WINDOW = timedelta(days=31)
 HISTORY = timedelta(days=3 * 365)
 TOKEN_MARGIN_S = 60
-LOOKBACK = timedelta(
-    hours=3
-)  # "It takes a maximum of three hours for executed transactions to appear"
+# "It takes a maximum of three hours for executed transactions to appear"
+LOOKBACK = timedelta(hours=3)
 
 
 # How far outside its window a transaction may lie before the window counts as ignored: PayPal
@@ -132,6 +133,7 @@ class PayPalConnector(Connector):
         self._emails: set[str] = set()
         self._refunds_seen: set[str] = set()
         self._everything: list[dict[str, Any]] | None = None  # see `_transactions`
+        self._needed = 0  # requests the plan needed: the token and every page answered
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -152,11 +154,11 @@ class PayPalConnector(Connector):
         self._authorized(
             "GET",
             "/v1/reporting/transactions",
-            params=self._window_params(self.now - timedelta(days=1), self.now, page_size=1),
+            params=window_params(self.now - timedelta(days=1), self.now, page_size=1),
         )
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        found = Collected()
+        found, before = Collected(), self._needed
         emails = [i.value for i in identifiers if i.kind == kinds.EMAIL]
         tids = {i.value: i for i in identifiers if i.kind == references.TRANSACTION_ID}
         for email in emails:
@@ -166,6 +168,7 @@ class PayPalConnector(Connector):
         for ident in tids.values():
             with found.reading("transactions by id"):
                 self._lookup(ident, found)
+        found.need(self._needed - before)
         return found
 
     # -- erasure: PayPal has no API for it: its records are kept by PayPal, and a request is
@@ -251,12 +254,8 @@ class PayPalConnector(Connector):
             return
         if ident.value in self._scanned:
             hits = [self._scanned[ident.value]]
-        else:  # `transaction_id` only narrows: the answer must be that very transaction
-            hits = [
-                d
-                for d in self._by_id(ident.value, ident.context.get("date"))
-                if transaction_id(d) == ident.value
-            ][:1]
+        else:
+            hits = self._by_id(ident.value, ident.context.get("date"))
         if not hits:
             found.notes.append(f"PayPal transaction {ident.value} ({ident.via}) was not found.")
         for detail in hits:
@@ -272,11 +271,13 @@ class PayPalConnector(Connector):
             self._add_refunds(ident.value, found)
 
     def _by_id(self, tid: str, date_known: str | None) -> list[dict[str, Any]]:
-        """One transaction by id, in a window from just before the date it is known by."""
+        """One transaction by id, in a window from just before the date it is known by.
+        `transaction_id` only narrows: the answer must be that very transaction."""
         when = parsed(date_known or "") or self.now
         start = max(when - timedelta(days=2), self.now - HISTORY + timedelta(days=1))
         end = min(start + WINDOW, self.now)
-        return list(self._transactions(start, end, transaction_id=tid))
+        found = self._transactions(start, end, transaction_id=tid)
+        return [d for d in found if transaction_id(d) == tid][:1]
 
     # -- the scheduled sync: the stream declared in SYNC -----------------------------------------
 
@@ -324,7 +325,7 @@ class PayPalConnector(Connector):
         """One window's transactions, page by page until `total_pages`."""
 
         def fetch(page: int) -> tuple[list[Any], int | None]:
-            params = self._window_params(start, end, page=page, **extra)
+            params = window_params(start, end, page=page, **extra)
             response = self._authorized("GET", TRANSACTIONS, params=params, allow=(400,))
             body = self.http.parse(response)
             if response.status_code == 400:
@@ -335,15 +336,6 @@ class PayPalConnector(Connector):
             return listed, page_count(body.get("total_pages"), "transactions")
 
         return PageNumber().items(fetch, self.name, TRANSACTIONS)
-
-    def _window_params(self, start: datetime, end: datetime, **extra: Any) -> dict[str, Any]:
-        return {
-            "start_date": stamp(start),
-            "end_date": stamp(end),
-            "fields": "all",
-            "page_size": extra.pop("page_size", PAGE_SIZE),
-            **extra,
-        }
 
     # -- invoices -----------------------------------------------------------------------------
 
@@ -378,10 +370,15 @@ class PayPalConnector(Connector):
     # -- auth ---------------------------------------------------------------------------------
 
     def _authorized(self, method: str, path: str, **kwargs: Any) -> Any:
-        return self.token.send(lambda auth: self.http.request(method, path, headers=auth, **kwargs))
+        response = self.token.send(
+            lambda auth: self.http.request(method, path, headers=auth, **kwargs)
+        )
+        self._needed += response.status_code < 400
+        return response
 
     def _new_token(self) -> Token:
         """OAuth2 client credentials: a token that lives `expires_in` seconds."""
+        self._needed += 1
         body = self.http.json(
             "POST",
             "/v1/oauth2/token",

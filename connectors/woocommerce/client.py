@@ -35,7 +35,7 @@ def records(body: Any, endpoint: str) -> list[dict[str, Any]]:
 
 
 class Rest:
-    """`get`, `put` and `delete` of an endpoint (`customers`, `orders/12/notes`) of a namespace."""
+    """`get`, `post`, `put` and `delete` of an endpoint (`customers`, `orders/12/notes`) of a namespace."""
 
     def __init__(
         self, http: HttpClient, url: str, key: str, secret: str, namespace: str = "wc/v3"
@@ -48,6 +48,9 @@ class Rest:
 
     def get(self, endpoint: str, params: dict[str, Any] | None = None) -> requests.Response:
         return self._send("GET", endpoint, params=params)
+
+    def post(self, endpoint: str, data: Any) -> requests.Response:
+        return self._send("POST", endpoint, json_body=data)
 
     def put(self, endpoint: str, data: Any) -> requests.Response:
         return self._send("PUT", endpoint, json_body=data)

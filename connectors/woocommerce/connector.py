@@ -14,13 +14,14 @@ Rate limits: none in WooCommerce itself; hosts and WAFs send 429s, which the HTT
 Auth: over https, Basic auth; over plain http, OAuth 1.0a signed by the official package against
 the site's exact home URL (so `WOOCOMMERCE_URL` must be the URL the site is installed under), sent
 through our pooled session (`client.py`, `benchmarks/woocommerce_connections.py`). What an order
-reveals for the payment providers: `links.py`. Order notes and a download's URL can carry
+reveals for the payment providers: `links.py`. The erasure: `erasure.py`; in batches of 100
+and read back in as few calls as the API allows: `batch.py`. Order notes and a download's URL can carry
 personal data, and do go into the package.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
@@ -45,13 +46,13 @@ from bridge.core.models import Identifier, Record
 from bridge.core.paging import Page, PageNumber, total
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
-from connectors.woocommerce import erasure
+from connectors.woocommerce import batch, erasure
 from connectors.woocommerce.client import ERRORS, Rest, records
 from connectors.woocommerce.links import order_links
+from connectors.woocommerce.reviews import collect_reviews
 
 PER_PAGE = 100
 LISTING = PageNumber()  # `page` until X-WP-TotalPages says it is the last, or an empty page
-REVIEW_STATUSES = ("all", "spam", "trash")
 CUSTOMER_REREAD = timedelta(hours=20)  # customers have no date filter: re-read them daily
 
 
@@ -133,11 +134,13 @@ class WooCommerceConnector(Connector):
         "analytics_customer": ["identity", "addresses", "e-mail address", "order statistics"],
     }
     capabilities = erasure.CAPABILITIES
+    batch_operations = batch.BATCHED
 
     def __init__(self, url: str, key: str, secret: str) -> None:
         self.http = HttpClient(self.name, url, secrets=(key, secret), errors=ERRORS)
         self.api = Rest(self.http, url, key, secret)
         self.analytics = Rest(self.http, url, key, secret, namespace="wc-analytics")
+        self._pages_read = 0  # pages of listings read (the minimum counts each once: collect)
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -147,10 +150,14 @@ class WooCommerceConnector(Connector):
         self.api.get("customers", params={"per_page": 1, "role": "all"})
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        found = Collected()
+        """The minimum: each page of each listing read (a listing whose filter is ignored is
+        read whole once, and matched locally for every later query), a customer's downloads,
+        and per order its notes, and its refunds where it lists some (or does not say)."""
+        found, before = Collected(), self._pages_read
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
                 self._collect_email(ident.value, found)
+        found.need(self._pages_read - before)
         return found
 
     def _collect_email(self, email: str, found: Collected) -> None:
@@ -160,14 +167,19 @@ class WooCommerceConnector(Connector):
             if same_email(c.get("email"), email)
         ]
         orders: dict[int, tuple[dict[str, Any], str]] = {}
+        every: list[dict[str, Any]] | None = None  # all orders: a filter answered them all
         for customer in customers:
             cid = customer["id"]
             found.add("customer", cid, "e-mail address of the shop account", customer)
             found.reveal(kinds.SHOP_CUSTOMER_ID, cid, f"shop customer {cid}")
             # `customer` only narrows: the order itself must name the account
-            for order in self._list("orders", {"customer": cid}):
+            listed = every if every is not None else self._list("orders", {"customer": cid})
+            if any(_customer_id(o) != cid for o in listed):
+                every = listed  # the filter is ignored: this is every order, read once
+            for order in listed:
                 if _customer_id(order) == cid:
                     orders[order["id"]] = (order, f"order of shop customer {cid}")
+            found.need(1, "the customer's downloads")
             for download in self._list(f"customers/{cid}/downloads", paged=False):
                 found.add(
                     "download",
@@ -175,13 +187,13 @@ class WooCommerceConnector(Connector):
                     f"download of shop customer {cid}",
                     download,
                 )
-        for order in self._list("orders", {"search": email}):
+        for order in every if every is not None else self._list("orders", {"search": email}):
             if order["id"] not in orders and same_email(
                 order.get("billing", {}).get("email"), email
             ):
                 orders[order["id"]] = (order, "e-mail address on the order (billing)")
         self._collect_orders(list(orders.values()), found)
-        self._collect_reviews(email, [c["id"] for c in customers], found)
+        collect_reviews(self._list, email, [c["id"] for c in customers], found)
         with found.reading("analytics customers"):
             self._collect_analytics(email, {c["id"] for c in customers}, found)
 
@@ -191,6 +203,7 @@ class WooCommerceConnector(Connector):
         person's by its own `email`, or by its `user_id` being one of their accounts."""
 
         def fetch(page: int) -> tuple[list[Any], int | None]:
+            self._pages_read += 1
             query = {"search": email, "searchby": "email", "per_page": PER_PAGE, "page": page}
             response = self.analytics.get("reports/customers", params=query)
             rows = self._json(response)
@@ -219,6 +232,7 @@ class WooCommerceConnector(Connector):
                 return notes, []
             return notes, self._list(f"orders/{oid}/refunds", paged=False)
 
+        found.need(sum(1 + (o.get("refunds") != []) for o, _ in orders), "notes and refunds")
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="children") as pool:
             fetched = list(pool.map(children, [o for o, _ in orders]))
         for (order, why), (notes, refunds) in zip(orders, fetched, strict=True):
@@ -267,32 +281,6 @@ class WooCommerceConnector(Connector):
             yield Batch(
                 [stream.entry(c) for c in page.items],
                 now.isoformat(timespec="seconds") if page.last else cursor,
-            )
-
-    def _collect_reviews(self, email: str, customer_ids: Iterable[int], found: Collected) -> None:
-        seen: set[int] = set()
-        unproven: set[int] = set()
-        queries: list[tuple[dict[str, Any], str]] = [
-            ({"reviewer_email": email}, "e-mail address on the review")
-        ]
-        queries += [({"reviewer": cid}, f"review by shop customer {cid}") for cid in customer_ids]
-        for query, why in queries:
-            for status in REVIEW_STATUSES:
-                for review in self._list("products/reviews", {**query, "status": status}):
-                    if review["id"] in seen:
-                        continue
-                    # The filters only narrow, and a review shows no account id of its own:
-                    # only its address can prove that it is the person's.
-                    if not same_email(review.get("reviewer_email"), email):
-                        if "reviewer" in query and review.get("reviewer_email") is None:
-                            unproven.add(review["id"])
-                        continue
-                    seen.add(review["id"])
-                    found.add("review", review["id"], why, review)
-        if unproven - seen:
-            found.notes.append(
-                f"The shop lists {len(unproven - seen)} review(s) under your account that show "
-                "no e-mail address: they cannot be proven to be yours and are not in this package."
             )
 
     # -- erasure ------------------------------------------------------------------------------
@@ -357,6 +345,12 @@ class WooCommerceConnector(Connector):
         )
         return str(email) if email else None
 
+    def apply_batch(self, steps: Sequence[Step], policy: Policy) -> dict[str, str | Exception]:
+        return batch.apply(self, steps, policy)
+
+    def fetch_many(self, steps: Sequence[Step]) -> dict[str, dict[str, Any] | Exception | None]:
+        return batch.read_back(self, steps)
+
     def fetch(self, step: Step) -> dict[str, Any] | None:
         try:
             record = self._json(self.api.get(erasure.endpoint(step)))
@@ -380,6 +374,7 @@ class WooCommerceConnector(Connector):
         """A listing `per_page=100`, `page` until `X-WP-TotalPages` (or as `paging` says)."""
 
         def fetch(page: int) -> tuple[list[Any], int | None]:
+            self._pages_read += 1
             query = {**params, "per_page": PER_PAGE, "page": page}
             response = self.api.get(endpoint, params=query)
             return records(self._json(response), endpoint), _total_pages(response)

@@ -34,8 +34,12 @@ Choices where the docs are silent:
 - Large stores: listings read only their page (`sandbox.indexes`): orders sorted by date,
   `modified` or id, narrowed only by GMT dates of that field (`dates_are_gmt=true`), are a range
   of a sorted index; other listings are scanned once per query and paged from the memo.
-- Not served: creating customers, orders, refunds or reviews, batch endpoints, line-item edits in
-  `PUT orders/<id>` (ignored), `_embed`/`_jsonp`, coupons and the other resources.
+- Batch endpoints (`POST`/`PUT`/`PATCH` `orders/batch`, `customers/batch`,
+  `products/reviews/batch`, `{"create", "update", "delete"}`, 100 items in all, else 413): the
+  single-item update and delete handlers per item, errors per item (`connectors.woocommerce.fake.batch`).
+- Not served: creating customers, orders, refunds or reviews (also in a batch: an error item),
+  line-item edits in `PUT orders/<id>` (ignored), `_embed`/`_jsonp`, coupons and the other
+  resources.
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ from connectors.woocommerce.fake.analytics_routes import (
     AnalyticsRoutes,
 )
 from connectors.woocommerce.fake.auth import WooAuth
+from connectors.woocommerce.fake.batch import BatchRoutes
 from connectors.woocommerce.fake.catalog import CatalogRoutes
 from connectors.woocommerce.fake.rest import (
     CONTEXT,
@@ -92,11 +97,13 @@ from sandbox.indexes import Table, retrying
 URLS = Map(
     [Rule(path, endpoint=endpoint, methods=methods) for path, endpoint, methods in (
         ("/customers", "customers", ["GET"]),
+        ("/customers/batch", "customers_batch", EDIT),
         ("/customers/<int:cid>", "customer", ["GET"]),
         ("/customers/<int:cid>", "customer_update", EDIT),
         ("/customers/<int:cid>", "customer_delete", ["DELETE"]),
         ("/customers/<int:cid>/downloads", "downloads", ["GET"]),
         ("/orders", "orders", ["GET"]),
+        ("/orders/batch", "orders_batch", EDIT),
         ("/orders/<int:oid>", "order", ["GET"]),
         ("/orders/<int:oid>", "order_update", EDIT),
         ("/orders/<int:oid>", "order_delete", ["DELETE"]),
@@ -109,6 +116,7 @@ URLS = Map(
         ("/products", "products", ["GET"]),
         ("/products/<int:pid>", "product", ["GET"]),
         ("/products/reviews", "reviews", ["GET"]),
+        ("/products/reviews/batch", "reviews_batch", EDIT),
         ("/products/reviews/<int:rid>", "review", ["GET"]),
         ("/products/reviews/<int:rid>", "review_update", EDIT),
         ("/products/reviews/<int:rid>", "review_delete", ["DELETE"]),
@@ -117,7 +125,7 @@ URLS = Map(
 )  # fmt: skip
 
 
-class WooCommerceFake(AnalyticsRoutes, CatalogRoutes):
+class WooCommerceFake(AnalyticsRoutes, CatalogRoutes, BatchRoutes):
     """The WSGI app; one lock serialises all reads and writes of the store."""
 
     def __init__(self, store: WooStore, base_url: str, search_customer_note: bool = True) -> None:

@@ -127,6 +127,10 @@ DENIED = {
         "woocommerce_rest_cannot_delete",
         "Sorry, you are not allowed to delete this resource.",
     ),
+    "batch": (
+        "woocommerce_rest_cannot_batch",
+        "Sorry, you are not allowed to batch manipulate this resource.",
+    ),
 }
 
 
