@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/export_latency.py
 	$(BIN)/python benchmarks/request_counts.py
 	$(BIN)/python benchmarks/erasure_requests.py
-	$(BIN)/python benchmarks/sync_scale.py
+	$(BIN)/python -m benchmarks.sync_scale --airbyte
 	$(BIN)/python benchmarks/faults.py
 
 clean:

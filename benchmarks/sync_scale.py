@@ -7,8 +7,11 @@ For each scale (7 ≈ 10,000 orders; 70 ≈ 100,000 orders, 20,000 customers), a
 - a second sync right after it: the requests needed to see that nothing changed;
 - after 1% of the shop's orders changed through its API, the next sync's requests.
 The peak memory of the two scales is compared in the same run: it should stay flat.
+With `--airbyte`: then airbyte's `source-woocommerce` against our sync on one more shop
+(`--airbyte-scale`, 5 ≈ 7,000 orders), the same latency, one request at a time each
+(`benchmarks/airbyte_woocommerce.py`; `--scales` with no scale runs only that).
 
-Run: .venv/bin/python benchmarks/sync_scale.py [--scales 7 70] [--latency-ms 50]
+Run: .venv/bin/python -m benchmarks.sync_scale [--scales 7 70] [--latency-ms 50] [--airbyte]
 """
 
 from __future__ import annotations
@@ -99,8 +102,12 @@ def change_orders(env_file: Path, share: float) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--scales", type=int, nargs="+", default=[7, 70])
+    parser.add_argument("--scales", type=int, nargs="*", default=[7, 70])
     parser.add_argument("--latency-ms", type=int, default=50)
+    parser.add_argument(
+        "--airbyte", action="store_true", help="then airbyte's source-woocommerce against ours"
+    )
+    parser.add_argument("--airbyte-scale", type=int, default=5)
     args = parser.parse_args()
     peaks = {}
     print(f"latency per request: {args.latency_ms} ms")
@@ -141,6 +148,10 @@ def main() -> None:
         print(
             f"peak memory, scale {large} against scale {small}: {peaks[large] / peaks[small]:.2f}x"
         )
+    if args.airbyte:
+        from benchmarks.airbyte_woocommerce import compare  # run as -m benchmarks.sync_scale
+
+        compare(args.airbyte_scale, args.latency_ms)
 
 
 if __name__ == "__main__":
