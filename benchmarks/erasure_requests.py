@@ -11,6 +11,7 @@ Run: `.venv/bin/python benchmarks/erasure_requests.py` (in `make bench`).
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -37,17 +38,27 @@ def one_at_a_time() -> Iterator[None]:
 
 def measure(kind: str, who: str) -> dict[str, tuple[int, int]]:
     """(requests, writes) per system of one erasure on a fresh sandbox."""
-    with unlimited(start(kind)) as sandbox, tempfile.TemporaryDirectory() as home:
+    return timed(kind, who)[0]
+
+
+def timed(kind: str, who: str, latency_ms: int = 0) -> tuple[dict[str, tuple[int, int]], float]:
+    """`measure`, and the erasure's wall time, with `latency_ms` per request (request_counts)."""
+    with (
+        unlimited(start(kind, latency_ms=latency_ms)) as sandbox,
+        tempfile.TemporaryDirectory() as home,
+    ):
         for faults in sandbox.faults.values():
             faults.clear()
         email = sandbox.shop.subject_email if who == "subject" else sandbox.shop.bulk_email
+        started = time.perf_counter()
         result = erase(email, Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": home}), dry_run=False)
+        wall = time.perf_counter() - started
         if not result.complete:
             raise SystemExit(f"{kind} {who}: the erasure is not complete")
         return {
             system: (len(f.requests), sum(1 for method, _ in f.requests if method != "GET"))
             for system, f in sandbox.faults.items()
-        }
+        }, wall
 
 
 def main() -> None:

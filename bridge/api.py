@@ -135,6 +135,7 @@ def _system_summary(source: SourceResult) -> dict[str, object]:
         "records": counts,
         "requests": source.requests,
         "minimum": source.minimum,
+        "critical": source.critical,
         "seconds": source.seconds,
     }
 

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 
+from bridge.core import parallel
 from bridge.core.connector import EMAIL, SHAPE_ERRORS, Collected, Connector
 from bridge.core.errors import SystemFailure
 from bridge.core.http import HttpClient
@@ -43,6 +44,7 @@ class _Run:
     error: str | None = None
     seconds: float = 0.0
     minimum: int | None = None  # summed over the rounds; None while no round computed one
+    critical: int = 0  # the critical path's requests, summed over the rounds (`parallel`)
 
     def merge(self, collected: Collected) -> None:
         for record in collected.records:
@@ -134,8 +136,10 @@ def _new_for(run: _Run, known: dict[Identifier, Identifier]) -> list[Identifier]
 
 def _collect(run: _Run, ids: list[Identifier]) -> Collected | str:
     started = time.monotonic()
+    path = parallel.Chain()
     try:
-        return run.connector.collect(ids)
+        with parallel.chain() as path:
+            return run.connector.collect(ids)
     except SystemFailure as exc:
         return _without_prefix(str(exc), run.connector.name)
     except SHAPE_ERRORS as exc:  # an answer without the fields it should have had
@@ -146,6 +150,7 @@ def _collect(run: _Run, ids: list[Identifier]) -> Collected | str:
         return f"unexpected failure ({type(exc).__name__})"
     finally:
         run.seconds += time.monotonic() - started
+        run.critical += path.depth
 
 
 def _without_prefix(message: str, system: str) -> str:
@@ -177,5 +182,6 @@ def _result(run: _Run, hidden: list[str]) -> SourceResult:
         lookup=run.lookup,
         requests=c.requests_made,
         minimum=run.minimum,
+        critical=run.critical,
         seconds=round(run.seconds, 3),
     )

@@ -8,6 +8,7 @@ subject plus the identifiers those records reveal for the next systems.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -25,6 +26,7 @@ from bridge.core.http import HttpClient
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import Page, Paginator
 from bridge.core.policy import Policy
+from bridge.core.rate_budget import Limits
 from bridge.core.steps import Step, step_for
 
 EMAIL = "email"  # the one identifier kind the core itself starts from
@@ -146,10 +148,13 @@ class Collected:
     # an API requires. Not counted: retries, a listing or record read a second time, reads of
     # resources the answers already proved empty. Summed over the rounds (bridge.collect).
     minimum: int | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def need(self, n: int = 1, why: str = "") -> None:
-        """Add `n` requests to the minimum (`why` documents it at the call site)."""
-        self.minimum = (self.minimum or 0) + max(n, 0)
+        """Add `n` requests to the minimum (`why` documents it at the call site); thread-safe,
+        for the reads a connector runs at once (`bridge.core.parallel.each`)."""
+        with self._lock:
+            self.minimum = (self.minimum or 0) + max(n, 0)
 
     @contextmanager
     def reading(self, resource: str, reveals: Iterable[str] = ()) -> Iterator[None]:
@@ -198,6 +203,11 @@ class Connector(ABC):
     # most records one call may carry
     batch_operations: ClassVar[dict[str, int]] = {}
     notes: ClassVar[tuple[str, ...]] = ()
+    # The vendor's documented limits, in one place: its windows, and the most requests kept in
+    # flight at once, which its independent reads fan out to (`bridge.core.parallel.each`). The
+    # connector builds its HttpClient's budget from them (`limits.budget()`); the docstring cites
+    # the source. By default: one request at a time, no window.
+    limits: ClassVar[Limits] = Limits()
 
     http: HttpClient
     # The sync streams this system offers (see `changes`), and the index view the core attaches

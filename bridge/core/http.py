@@ -1,7 +1,8 @@
 """The one HTTP layer every connector uses.
 
 Timeouts on every call; retries with tenacity on 429, 5xx and connection errors that honour
-`Retry-After`; a request budget (sliding windows, as vendors state their limits); an honest
+`Retry-After`; a request budget (the vendor's limits: sliding windows as vendors state them, and
+the most requests in flight at once, `rate_budget`); an honest
 User-Agent; and every error message passed through the system's redactor, so that a signed URL,
 a key or an e-mail address never reaches a log line, an error or a traceback.
 
@@ -37,6 +38,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from bridge import __version__
 from bridge.core import http_limits as limits
+from bridge.core import parallel
 from bridge.core.errors import AuthFailure, NotFound, SystemFailure
 from bridge.core.http_body import Broken, Late, Malformed, TooLarge, parse_json, read_body
 from bridge.core.http_errors import COMMON, ErrorShape, error_message
@@ -48,11 +50,11 @@ from bridge.core.http_retry import (
     maybe_sent,
     retry_after_seconds,
 )
-from bridge.core.rate_budget import RateBudget, Window
+from bridge.core.rate_budget import Limits, RateBudget, Window
 from bridge.core.redact import Redactor, install_log_filters
 
 # What the connectors build their clients with, importable from here as before.
-__all__ = ["HttpClient", "Malformed", "RateBudget", "Window", "WriteUncertain"]
+__all__ = ["HttpClient", "Limits", "Malformed", "RateBudget", "Window", "WriteUncertain"]
 
 USER_AGENT = f"privacy-bridge/{__version__} (+https://github.com/privacy-bridge/privacy-bridge)"
 log = logging.getLogger("privacy_bridge.http")
@@ -98,8 +100,9 @@ class HttpClient:
         # How long a 429/503 asks us to wait, for vendors that say it other than in Retry-After.
         self.wait_hint = wait_hint or retry_after_seconds
         self.session = requests.Session()
-        self.session.mount("http://", HTTPAdapter(pool_maxsize=8))
-        self.session.mount("https://", HTTPAdapter(pool_maxsize=8))
+        pool = max(8, self.budget.concurrent or 0)  # a connection for each request in flight
+        self.session.mount("http://", HTTPAdapter(pool_maxsize=pool))
+        self.session.mount("https://", HTTPAdapter(pool_maxsize=pool))
         self.session.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self.session.headers.update(headers or {})
         self.session.auth = auth
@@ -139,7 +142,11 @@ class HttpClient:
 
         def attempt() -> requests.Response:
             self._within_system_deadline()
-            self.budget.acquire()
+            with self.budget.slot():  # the vendor's windows and its requests in flight
+                parallel.step()  # a step of the critical path (`bridge.core.parallel`)
+                return send()
+
+        def send() -> requests.Response:
             url = self.url(path)
             send_params = params
             if sign is not None:

@@ -94,6 +94,12 @@ class SourceResult(BaseModel):
         "(each page of a listing that had to be read, each record that needs its own call); "
         "None when the connector does not compute one.",
     )
+    critical: int = Field(
+        default=0,
+        description="The critical path: the requests of the longest chain of dependent ones, "
+        "summed over the rounds (a fan-out of independent reads counts as its longest branch; "
+        "bridge.core.parallel); times the latency, the floor of the time spent here.",
+    )
     seconds: float = Field(default=0.0, description="Time spent on this system.")
 
 

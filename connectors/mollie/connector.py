@@ -11,8 +11,8 @@ chargebacks only where it links or sums some, embedded. The minimum: the scan's 
 per customer the scan did not give, the pages of each list a customer links, one per payment no
 list or order gave or that has refunds or chargebacks, one per order.
 Paging: HAL lists, `limit` ≤ 250, following the absolute `_links.next`.
-Rate limits: dynamic, per second with bursts; 429 with the spec's error body, retried by the HTTP
-layer. Errors: `{"status", "title", "detail", "field"}` (vendor-apis.md §3).
+Rate limits: dynamic, per second with bursts, no figure (docs.mollie.com/reference/rate-limiting);
+a few requests at once (`plan.LIMITS`); 429 with the spec's error body, retried. Errors: `{"status", "title", "detail", "field"}` (vendor-apis.md §3).
 Auth: `Authorization: Bearer <API key>`. Which payment references a shop reveals are Mollie's:
 `references.py` (by the documented id prefixes).
 Quirks: payment `details` hold personal data (consumerName, consumerAccount, cardHolder, …), as do
@@ -27,14 +27,7 @@ from typing import Any, ClassVar, Self
 
 from bridge.core import kinds
 from bridge.core.config import Config, Setting
-from bridge.core.connector import (
-    Batch,
-    Collected,
-    Connector,
-    IndexEntry,
-    require,
-    same_email,
-)
+from bridge.core.connector import Batch, Collected, Connector, IndexEntry, require, same_email
 from bridge.core.decisions import Capability
 from bridge.core.errors import NotFound, SystemFailure
 from bridge.core.http import HttpClient
@@ -46,6 +39,8 @@ from bridge.core.steps import Step
 from connectors.mollie import references
 from connectors.mollie.plan import (
     CHILDREN,
+    LIMITS,
+    apart,
     embedded_children,
     has_children,
     lists,
@@ -85,10 +80,13 @@ class MollieConnector(Connector):
         "subscription": ["recurring payments"],
     }
     notes = ("Mollie keeps payment records under its own legal duties as a payment institution.",)
+    limits = LIMITS
 
     def __init__(self, url: str, key: str) -> None:
         bearer = {"Authorization": f"Bearer {key}"}
-        self.http = HttpClient(self.name, url, secrets=(key,), headers=bearer, errors=ERRORS)
+        self.http = HttpClient(
+            self.name, url, secrets=(key,), headers=bearer, errors=ERRORS, budget=LIMITS.budget()
+        )
         self._payments: dict[str, Any] = {}  # every payment read, whatever named it
         self._children_of: dict[str, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {}
         self._customers: dict[str, Any] = {}  # customers whose lists an earlier round read
@@ -124,8 +122,9 @@ class MollieConnector(Connector):
                     payment_ids.setdefault(tr, f"payment of Mollie order {ident.value}")
         # Each customer's lists, then each payment's refunds and chargebacks: a few at a time.
         payments: list[tuple[Any, str]] = []
-        for customer_payments in parallel(
-            lambda item: self._customer(item[0], item[1][0], item[1][1], found),
+        for customer_payments in apart(
+            found,
+            lambda item, own: self._customer(item[0], item[1][0], item[1][1], own),
             customers.items(),
         ):
             payments += customer_payments

@@ -15,13 +15,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
+from bridge.core.connector import Collected
+from bridge.core.parallel import each
+from bridge.core.rate_budget import Limits
 from connectors.mollie.references import owner_id
 
 T = TypeVar("T")
 CHILDREN = "refunds,chargebacks"  # the `embed` of a payment read by id
+# Mollie's limits (docs.mollie.com/reference/rate-limiting): "measured in requests per second",
+# with burst capacity, "dynamic", per endpoint, and no figure published: a few at a time.
+LIMITS = Limits(concurrent=4)
 
 
 def may_have(payment: Any, children: str, amount: str) -> bool:
@@ -85,6 +90,26 @@ def pages(items: int, size: int) -> int:
 
 
 def parallel(work: Callable[[Any], T], items: Iterable[Any]) -> list[T]:
-    """Independent lookups four at a time, results in the order given."""
-    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="children") as pool:
-        return list(pool.map(work, items))
+    """Independent lookups up to Mollie's limit at a time, results in the order given."""
+    return each(work, items, LIMITS.concurrent)
+
+
+def apart(found: Collected, work: Callable[[Any, Collected], T], items: Iterable[Any]) -> list[T]:
+    """`parallel`, each item recording into a `Collected` of its own, taken into `found` in the
+    order of the items: the records come in the order one lookup after another gave them."""
+
+    def one(item: Any) -> tuple[T, Collected]:
+        own = Collected(minimum=0)
+        return work(item, own), own
+
+    done = parallel(one, items)
+    for _, own in done:  # after what `found` holds, as the sequential loop added it
+        found.records += own.records
+        found.revealed += own.revealed
+        found.notes += own.notes
+        for resource, why in own.failed.items():
+            found.failed.setdefault(resource, why)
+        found.read |= own.read
+        found.hidden |= own.hidden
+        found.need(own.minimum or 0)
+    return [result for result, _ in done]

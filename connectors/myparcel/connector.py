@@ -8,7 +8,9 @@ even mentioning the value searched for ignores its filter: every shipment is the
 matched locally, not searched again per order.
 Paging: `page` (1–1000) and `size` (200, the maximum); `results` gives the total.
 Rate limits: per method and endpoint in a sliding window, `GET /shipments` 500 per 5 minutes,
-429s counting too; our budget stays under it.
+429s counting too (vendor-apis.md §5, MyParcel's rate-limit docs); our budget stays under it
+(`limits`). No limit on requests in flight is documented: 4 at once, the lookups by order number
+(after the first, which shows whether the filter holds).
 Auth: `Authorization: basic base64(API key)`; the docs ask for an identifying User-Agent.
 With the sync index (shipments by recipient address and by order number), no search is sent:
 the shipments the index holds for the address or the order numbers are read by id, many in one
@@ -46,10 +48,11 @@ from bridge.core.connector import (
 )
 from bridge.core.decisions import Capability
 from bridge.core.errors import NotFound, SystemFailure
-from bridge.core.http import HttpClient, RateBudget, Window
+from bridge.core.http import HttpClient, Limits, Window
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import PageNumber, pages_for
+from bridge.core.parallel import outcomes
 from bridge.core.policy import Policy
 from bridge.core.steps import Step
 
@@ -57,7 +60,8 @@ SIZE = 200
 BY_ID = 100  # shipment ids per `GET /shipments/{id};{id};...` (a URL of about a thousand bytes)
 LISTING = PageNumber(size=SIZE)  # `page` and `size`, until `results` (the total) is reached
 CONCEPT = 1
-BUDGET = (Window(500, 300),)  # GET /shipments
+LIMITS = Limits(windows=(Window(500, 300),), concurrent=4)  # GET /shipments; 4 in flight
+REFERENCE = "reference_identifier"
 # `{"message", "errors": [{"status", "code", "title", "message"}]}` (its OpenAPI; vendor-apis.md §5)
 ERRORS = ErrorShape(code=("errors.code",), message=("errors.message", "message"))
 
@@ -97,6 +101,7 @@ class MyParcelConnector(Connector):
     categories: ClassVar[dict[str, list[str]]] = {
         "shipment": ["shipping", "name", "addresses", "contact details", "track & trace"],
     }
+    limits = LIMITS
     notes = (
         "PostNL, as the carrier, keeps the delivery data of sent parcels under its own terms.",
     )
@@ -108,7 +113,7 @@ class MyParcelConnector(Connector):
             url,
             secrets=(key, token),
             headers={"Authorization": f"basic {token}", "Accept": "application/json;charset=utf-8"},
-            budget=RateBudget(BUDGET),
+            budget=self.limits.budget(),
             errors=ERRORS,
         )
         self._whole: list[dict[str, Any]] | None = None  # see `_matching`
@@ -128,6 +133,7 @@ class MyParcelConnector(Connector):
             with found.reading("shipments by id (sync index)"):
                 self._indexed(identifiers, found)
             return found
+        by_number: dict[str, list[dict[str, Any]] | Exception] | None = None
         for ident in identifiers:
             if ident.kind == kinds.EMAIL:
                 with found.reading("shipments by e-mail address"):
@@ -136,9 +142,14 @@ class MyParcelConnector(Connector):
                             why = "e-mail address of the recipient"
                             found.add("shipment", shipment["id"], why, shipment)
             elif ident.kind == kinds.ORDER_NUMBER:
+                if by_number is None:  # all of them, at once, where this one comes first
+                    by_number = self._by_number(identifiers, found)
                 with found.reading("shipments by order number"):
-                    for shipment in self._matching("reference_identifier", ident.value, found):
-                        if str(shipment.get("reference_identifier")) == ident.value:
+                    hits = by_number[ident.value]
+                    if isinstance(hits, Exception):
+                        raise hits
+                    for shipment in hits:
+                        if str(shipment.get(REFERENCE)) == ident.value:
                             why = f"shipment of order {ident.value} ({ident.via})"
                             found.add("shipment", shipment["id"], why, shipment)
         return found
@@ -148,12 +159,48 @@ class MyParcelConnector(Connector):
         seen answering shipments that do not even mention the value ignores its filter: it is
         not sent again, every shipment is read once and matched here instead."""
         if self._whole is None:
-            hits = self._search({name: value}, found=found)
-            needle = value.casefold()
-            if all(needle in json.dumps(s, ensure_ascii=False).casefold() for s in hits):
-                return hits
+            return self._filtered(value, self._search({name: value}, found=found), found)
+        return self._whole
+
+    def _filtered(
+        self, value: str, hits: list[dict[str, Any]], found: Collected
+    ) -> list[dict[str, Any]]:
+        """The hits of a search for `value`, or (where one does not even mention it: the filter
+        is ignored) every shipment, read once."""
+        needle = value.casefold()
+        if all(needle in json.dumps(s, ensure_ascii=False).casefold() for s in hits):
+            return hits
+        if self._whole is None:
             self._whole = self._search({}, found=found)
         return self._whole
+
+    def _by_number(
+        self, identifiers: Sequence[Identifier], found: Collected
+    ) -> dict[str, list[dict[str, Any]] | Exception]:
+        """The shipments to match for each order number, or what failed its lookup. The first
+        is searched alone: a filter it shows ignored makes the others' searches needless (every
+        shipment is read once instead); where it holds, the others are searched at once."""
+        numbers = [i.value for i in identifiers if i.kind == kinds.ORDER_NUMBER]
+        first = outcomes(lambda v: self._matching(REFERENCE, v, found), numbers[:1], 1)
+        rest = numbers[1:]
+        if self._whole is None:
+            searched = outcomes(
+                lambda v: self._search({REFERENCE: v}, found=found), rest, self.limits.concurrent
+            )
+        else:
+            searched = [self._whole] * len(rest)
+
+        def settle(value: str, hits: list[dict[str, Any]] | Exception) -> Any:
+            try:
+                return hits if isinstance(hits, Exception) else self._filtered(value, hits, found)
+            except Exception as exc:  # its lookup's failure, raised in its turn
+                return exc
+
+        return dict(
+            zip(
+                numbers, first + [settle(*h) for h in zip(rest, searched, strict=True)], strict=True
+            )
+        )
 
     def _indexed(self, identifiers: Sequence[Identifier], found: Collected) -> None:
         """The shipments the index holds for these identifiers, read by id, and those created

@@ -10,7 +10,9 @@ API's limit) are scanned in 31-day windows (its maximum range), keeping exact ma
 A window that answers `RESULTSET_TOO_LARGE` (over 10,000 rows) is split in two.
 The minimum (`Collected.minimum`): the token, and each page answered (a window's, an id's, the
 invoice search's); not a refused window, a retry or a 401's renewal: no request is ever repeated.
-Rate limits: none published; 429 `RATE_LIMIT_REACHED`, retried by the HTTP layer.
+Rate limits: none published ("we do not publish a rate limiting policy",
+developer.paypal.com/api/rest/reference/rate-limiting); 429 `RATE_LIMIT_REACHED`, retried by the
+HTTP layer. We keep at most 4 requests in flight (`limits`).
 Quirks: transactions appear up to 3 hours after they happen. PayPal is an independent controller
 for its own account holders: the package says so.
 """
@@ -36,7 +38,7 @@ from bridge.core.connector import (
 )
 from bridge.core.decisions import Capability
 from bridge.core.errors import SystemFailure
-from bridge.core.http import HttpClient
+from bridge.core.http import HttpClient, Limits
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import DateWindows, PageNumber, TooManyResults
@@ -120,8 +122,12 @@ class PayPalConnector(Connector):
         "PayPal's reporting covers the last 3 years; older PayPal payments are listed by the shop only.",
     )
 
+    limits = Limits(concurrent=4)  # none published: a modest default
+
     def __init__(self, url: str, client_id: str, secret: str, now: datetime | None = None) -> None:
-        self.http = HttpClient(self.name, url, secrets=(client_id, secret), errors=ERRORS)
+        self.http = HttpClient(
+            self.name, url, secrets=(client_id, secret), errors=ERRORS, budget=self.limits.budget()
+        )
         self._credentials = (client_id, secret)
         self.token = TokenAuth(
             self._new_token, margin_s=TOKEN_MARGIN_S, on_token=self.http.redact.add

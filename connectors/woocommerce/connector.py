@@ -10,7 +10,9 @@ Every filter only narrows: an order is kept when its own `customer_id` is the pe
 its `billing.email` is their address; a review when its `reviewer_email` is (a review shows no
 account id, so `?reviewer=` alone proves nothing); an Analytics row by its `email` or `user_id`.
 Paging: `per_page=100` (the maximum; 400 beyond), `page` until `X-WP-TotalPages`.
-Rate limits: none in WooCommerce itself; hosts and WAFs send 429s, which the HTTP layer retries.
+Rate limits: none in WooCommerce's wc/v3 itself (vendor-apis.md §1: its optional rate limiting is
+the Store API's); hosts and WAFs send 429s, which the HTTP layer retries. A self-hosted shop is
+spared: at most 4 requests in flight (`limits`), the notes and refunds of its orders read at once.
 Auth: over https, Basic auth; over plain http, OAuth 1.0a signed by the official package against
 the site's exact home URL (so `WOOCOMMERCE_URL` must be the URL the site is installed under), sent
 through our pooled session (`client.py`, `benchmarks/woocommerce_connections.py`). What an order
@@ -22,7 +24,6 @@ personal data, and do go into the package.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar, Self
 
@@ -41,9 +42,10 @@ from bridge.core.connector import (
     same_email,
 )
 from bridge.core.errors import SystemFailure
-from bridge.core.http import HttpClient
+from bridge.core.http import HttpClient, Limits
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import Page, PageNumber, total
+from bridge.core.parallel import each
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 from connectors.woocommerce import batch, erasure
@@ -135,9 +137,12 @@ class WooCommerceConnector(Connector):
     }
     capabilities = erasure.CAPABILITIES
     batch_operations = batch.BATCHED
+    limits = Limits(concurrent=4)  # self-hosted: no documented limit, a modest default
 
     def __init__(self, url: str, key: str, secret: str) -> None:
-        self.http = HttpClient(self.name, url, secrets=(key, secret), errors=ERRORS)
+        self.http = HttpClient(
+            self.name, url, secrets=(key, secret), errors=ERRORS, budget=self.limits.budget()
+        )
         self.api = Rest(self.http, url, key, secret)
         self.analytics = Rest(self.http, url, key, secret, namespace="wc-analytics")
         self._pages_read = 0  # pages of listings read (the minimum counts each once: collect)
@@ -233,8 +238,7 @@ class WooCommerceConnector(Connector):
             return notes, self._list(f"orders/{oid}/refunds", paged=False)
 
         found.need(sum(1 + (o.get("refunds") != []) for o, _ in orders), "notes and refunds")
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="children") as pool:
-            fetched = list(pool.map(children, [o for o, _ in orders]))
+        fetched = each(children, [o for o, _ in orders], self.limits.concurrent)
         for (order, why), (notes, refunds) in zip(orders, fetched, strict=True):
             number = str(order.get("number") or order["id"])
             found.add("order", order["id"], why, order)
