@@ -104,18 +104,20 @@ class MailchimpConnector(Connector):
         self.http.json("GET", "ping")
 
     def collect(self, identifiers: Sequence[Identifier]) -> Collected:
-        # The minimum: the pages of the audiences, one member read per audience and address (a
+        # The minimum: per address the pages of its audiences, one member read per audience (a
         # 404 says "not a member"), and the pages of a member's notes and activity.
         found = Collected(minimum=0)
         addresses = [i.value for i in identifiers if i.kind == kinds.EMAIL]
         if not addresses:
             return found
-        with found.reading("audiences"):
-            audiences = self._listing(
-                "lists", "lists", {"fields": "lists.id,lists.name,total_items"}, found=found
-            )
-        for audience in audiences:
-            for address in addresses:
+        fields = "lists.id,lists.name,total_items"
+        for address in addresses:
+            # `email` narrows the audiences to those with the address as a member; the member
+            # read below proves it (a 404 where the filter was not applied).
+            with found.reading("audiences"):
+                query = {"email": address, "fields": fields}
+                audiences = self._listing("lists", "lists", query, found=found)
+            for audience in audiences:
                 with found.reading(f"audience {audience['id']}"):
                     self._member(found, audience, address)
         return found
