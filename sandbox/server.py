@@ -31,7 +31,11 @@ class QuietHandler(WSGIRequestHandler):
 def serve(app: Any) -> tuple[BaseWSGIServer, threading.Thread]:
     """A threaded server for `app` on a free loopback port, already serving."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="fake", daemon=True)
+    # A short poll: `stop()` waits up to one interval per server (werkzeug's default is 0.5 s,
+    # which the tests' hundreds of sandboxes would spend idle).
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake", daemon=True
+    )
     thread.start()
     return server, thread
 
@@ -64,7 +68,7 @@ class Sandbox:
         return len(self.faults[system].requests)
 
     def stop(self) -> None:
-        # All at once: each shutdown waits up to a poll interval (0.5 s) for its server loop.
+        # All at once: each shutdown waits up to a poll interval for its server loop.
         stopping = [threading.Thread(target=s.shutdown) for s in self.servers.values()]
         for stopper in stopping:
             stopper.start()

@@ -8,17 +8,16 @@ a daemon thread and hands back its base URL.
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
 
 from connectors.woocommerce.seed.payments import seed_payments
 from sandbox.data import Shop
+from sandbox.server import serve as serve_app
 
 try:  # tests/sandbox imported as a package, or as a plain directory on sys.path
     from .openapi_check import SPECS_DIR, load_spec
@@ -142,11 +141,6 @@ def small_shop(seed: int = 3, today: date = TODAY, bulk_orders: int = 30) -> Sho
     return shop
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
 @contextmanager
 def serve(factory: Callable[[str], App]) -> Iterator[str]:
     """Run `factory(base_url)` on 127.0.0.1:<free port> in a daemon thread; yield the base URL."""
@@ -155,11 +149,9 @@ def serve(factory: Callable[[str], App]) -> Iterator[str]:
         start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
         return [b"starting"]
 
-    server = make_server("127.0.0.1", 0, placeholder, threaded=True, request_handler=_QuietHandler)
+    server, thread = serve_app(placeholder)
     base_url = f"http://127.0.0.1:{server.port}"
     server.app = factory(base_url)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
         yield base_url
     finally:

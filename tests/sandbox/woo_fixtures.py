@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import WSGIRequestHandler, make_server
 from woocommerce import API
 
 from connectors.woocommerce.fake.app import create_app
 from connectors.woocommerce.fake.store import WooStore
 from sandbox.credentials import WOOCOMMERCE_CONSUMER_KEY, WOOCOMMERCE_CONSUMER_SECRET
 from sandbox.data import Shop
-
-
-class _Quiet(WSGIRequestHandler):
-    """No request lines: they carry query strings with e-mail addresses."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
+from sandbox.server import serve
 
 
 def _starting(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -51,11 +43,9 @@ class RunningWoo:
 
 def serve_woo(shop: Shop) -> Iterator[RunningWoo]:
     store = copy.deepcopy(shop.woocommerce)
-    server = make_server("127.0.0.1", 0, _starting, threaded=True, request_handler=_Quiet)
+    server, thread = serve(_starting)
     url = f"http://127.0.0.1:{server.port}"
     server.app = create_app(store, url)
-    thread = threading.Thread(target=server.serve_forever, name="woo-fake", daemon=True)
-    thread.start()
     try:
         yield RunningWoo(shop, store, url, server.port)
     finally:
