@@ -49,7 +49,7 @@ from bridge.core.connector import (
 )
 from bridge.core.decisions import Capability
 from bridge.core.errors import NotFound, SystemFailure
-from bridge.core.http import HttpClient, RateBudget, Window
+from bridge.core.http import HttpClient, Limits, Window
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import PageNumber
@@ -139,6 +139,8 @@ class LightspeedConnector(Connector):
         Setting("LIGHTSPEED_API_SECRET", "API secret.", secret=True),
     )
     looks_up = frozenset({kinds.EMAIL})
+    # Its windows (module docstring); one request at a time: each page names the next query.
+    limits = Limits(windows=BUDGET)
     reveals = frozenset({kinds.ORDER_NUMBER, kinds.PAYMENT_REFERENCE})
     categories: ClassVar[dict[str, list[str]]] = {
         "customer": ["identity", "contact details", "addresses", "account", "IP address"],
@@ -163,7 +165,7 @@ class LightspeedConnector(Connector):
             url,
             secrets=(key, secret),
             auth=(key, secret),
-            budget=RateBudget(BUDGET),
+            budget=self.limits.budget(),
             wait_hint=reset_seconds,
             errors=ERRORS,
         )
