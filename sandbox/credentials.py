@@ -12,7 +12,7 @@ MOLLIE_API_KEY = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM"
 PAYPAL_CLIENT_ID = "AbSandboxClientId0123456789privacybridge"
 PAYPAL_CLIENT_SECRET = "EKSandboxSecret0123456789privacybridgeSECRET"
 
-# Reserved for the later systems; their fakes accept exactly these.
+# Their fakes accept exactly these. (A system added later keeps its key in its own fake.)
 LIGHTSPEED_API_KEY = "ls_key_0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 LIGHTSPEED_API_SECRET = "ls_secret_a1b2c3d4e5f60718293a4b5c6d7e8f90"
 MYPARCEL_API_KEY = "mp_key_3c4d5e6f708192a3b4c5d6e7f8091a2b"

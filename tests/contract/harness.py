@@ -179,8 +179,11 @@ def secret_forms(values: Iterable[str]) -> set[str]:
 
 
 def sandbox_secrets(sandbox: Sandbox) -> set[str]:
-    """Every credential of sandbox/credentials.py and every access token the fakes handed out."""
+    """Every credential of sandbox/credentials.py, every secret setting the sandbox hands out
+    (a system whose fake keeps its own key), and every access token the fakes handed out."""
     values = [v for k, v in vars(credentials).items() if k.isupper() and isinstance(v, str)]
+    secret = {s.name for cls in registry() for s in cls.settings if s.secret}
+    values += [v for k, v in sandbox.env.items() if k in secret]
     for faults in sandbox.faults.values():
         tokens = getattr(faults.app, "tokens", None)
         if isinstance(tokens, dict):

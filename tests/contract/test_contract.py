@@ -1,4 +1,4 @@
-"""The contract every connector in `connectors.REGISTRY` passes by being registered.
+"""The contract every registered system (bridge.core.plugins) passes by being registered.
 
 Each check runs for every registered connector on every sandbox shop that serves it (see
 `connectors/<system>/contract.py`); expected records come from the seeded stores, never from constants:
