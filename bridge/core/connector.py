@@ -66,8 +66,8 @@ def checked_email(value: str) -> str:
 
     Refused, never repaired: an invisible or format character (Unicode category Cf: zero-width
     space, right-to-left override, soft hyphen, BOM); any character outside ASCII (an accented
-    local part, an internationalised domain): WooCommerce stores an address only when
-    WordPress's `is_email()` accepts it, and that allows ASCII only; and whatever
+    local part, an internationalised domain): the shop platforms store ASCII addresses only
+    (see the shop connectors); and whatever
     email-validator refuses without looking up the domain (`&`, `=` or `<>` in it, a display name,
     two dots, a special-use domain such as `.invalid`), a local part over 64 characters or an
     address over 254. The message names the reason, never the address.
@@ -80,8 +80,7 @@ def checked_email(value: str) -> str:
     if not text.isascii():
         raise InputError(
             f"{_BAD_EMAIL}: only ASCII addresses are accepted, as the shops store them"
-            " (WordPress/WooCommerce is_email() refuses accented letters and internationalised"
-            " domains)"
+            " (a shop platform refuses accented letters and internationalised domains)"
         )
     try:
         validate_email(

@@ -99,6 +99,10 @@ class HttpClient:
         self.errors = errors
         # How long a 429/503 asks us to wait, for vendors that say it other than in Retry-After.
         self.wait_hint = wait_hint or retry_after_seconds
+        # What waits between attempts and what tells the time for the per-system deadline:
+        # replaceable, so that a test neither sleeps on a real backoff nor asserts on a clock.
+        self.sleep: Callable[[float], None] = time.sleep
+        self.clock: Callable[[], float] = time.monotonic
         self.session = requests.Session()
         pool = max(8, self.budget.concurrent or 0)  # a connection for each request in flight
         self.session.mount("http://", HTTPAdapter(pool_maxsize=pool))
@@ -224,6 +228,7 @@ class HttpClient:
             stop=stop_after_attempt(self.attempts),
             wait=self._wait,
             retry=retry_if_exception(lambda e: isinstance(e, Retryable)),
+            sleep=self.sleep,
             reraise=True,
         )
         try:
@@ -238,14 +243,14 @@ class HttpClient:
     def collecting(self) -> Iterator[None]:
         """One person's lookup in this system, under the deadline per system: a request that
         would start after it fails instead (the sync, which reads a whole shop, has none)."""
-        self._ends_at = time.monotonic() + limits.SYSTEM_DEADLINE_S
+        self._ends_at = self.clock() + limits.SYSTEM_DEADLINE_S
         try:
             yield
         finally:
             self._ends_at = None
 
     def _within_system_deadline(self) -> None:
-        if self._ends_at is not None and time.monotonic() > self._ends_at:
+        if self._ends_at is not None and self.clock() > self._ends_at:
             raise SystemFailure(
                 self.system,
                 f"took longer than {limits.SYSTEM_DEADLINE_S:g} s, the deadline per system "

@@ -3,7 +3,7 @@
 A system is one folder (a package) whose `SYSTEM` the entry point names, e.g. in pyproject.toml
 
     [project.entry-points."privacy_bridge.connectors"]
-    mollie = "connectors.mollie:SYSTEM"
+    <name> = "connectors.<name>:SYSTEM"
 
 so a system can also come from another distribution. `SYSTEM` says what the core needs: the
 connector class and the policy defaults of its record types. What only the sandbox and the tests

@@ -18,7 +18,8 @@ the site's exact home URL (so `WOOCOMMERCE_URL` must be the URL the site is inst
 through our pooled session (`client.py`, `benchmarks/woocommerce_connections.py`). What an order
 reveals for the payment providers: `links.py`. The erasure: `erasure.py`; in batches of 100
 and read back in as few calls as the API allows: `batch.py`. Order notes and a download's URL can carry
-personal data, and do go into the package.
+personal data, and do go into the package. Addresses: WordPress stores one only when its
+`is_email()` accepts it, which allows ASCII only; the core refuses any other address it is given.
 """
 
 from __future__ import annotations
