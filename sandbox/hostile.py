@@ -36,6 +36,7 @@ import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from types import ModuleType
 from typing import Any
 from urllib.parse import unquote_plus
@@ -49,6 +50,7 @@ JSON = dict[str, Any]
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
+@cache
 def _parts() -> dict[str, ModuleType]:
     """Each system's own hostile parts (its `Fake.hostile` module), by system name."""
     return {name: importlib.import_module(f.hostile) for name, f in fakes().items() if f.hostile}
