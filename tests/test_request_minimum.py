@@ -83,3 +83,30 @@ def _check(package: DataPackage) -> dict[str, str]:
         elif source.requests > RATIO * max(source.minimum, 1):
             over[source.system] = f"{source.requests} requests, minimum {source.minimum}"
     return over
+
+
+def test_many_order_numbers_read_the_shipment_listing_once_not_one_lookup_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Lightspeed shop's bulk customer has hundreds of orders: MyParcel's listing (a few pages)
+    is read once instead of a lookup per order number, and finds exactly the same shipments."""
+    from connectors.myparcel import connector as myparcel
+
+    with start("lightspeed") as running:
+        sandbox = unlimited(running)
+        config = Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": str(tmp_path / "state")})
+        package = api.collect(sandbox.shop.bulk_email, config)
+        monkeypatch.setattr(myparcel, "LISTING_AFTER", 10_000)
+        looked_up = api.collect(sandbox.shop.bulk_email, config)
+
+    def shipments(p: DataPackage) -> tuple[int, set[str]]:
+        source = next(s for s in p.sources if s.system == "myparcel")
+        assert source.error is None
+        return source.requests, {r.id for r in source.records}
+
+    (listed, ids), (lookups, same) = shipments(package), shipments(looked_up)
+    shop = next(s for s in package.sources if s.system == "lightspeed")
+    orders = sum(1 for r in shop.records if r.type == "order")
+    assert orders > 100 and len(ids) > 100
+    assert ids == same
+    assert lookups > orders and listed < orders / 10

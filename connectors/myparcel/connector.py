@@ -19,8 +19,11 @@ ids by semicolon separating them on the URI"), each kept only when its own `reci
 `reference_identifier` still matches; the shipments created since the sync (`from`, oldest
 first) are read once and matched locally. Without it, the `q` search and one lookup per order
 number: a shipment of the order sent to another address does not mention the person's, so the
-search does not cover an order. The minimum (`Collected.minimum`): the pages of each search or
-listing read, one request per 100 shipments read by id.
+search does not cover an order. Where a person has more order numbers than `LISTING_AFTER`, the
+listing's first page (its `results` gives the pages in all) decides: every shipment read once
+when that takes fewer requests than a lookup per order number, else the lookups (the page read
+is the only extra). The minimum (`Collected.minimum`): the pages of each search or listing read,
+one request per 100 shipments read by id.
 Quirks: the answer to a search is `{"data": {"search_results": {"shipments": [...], "results": N}}}`,
 without a search `{"data": {"shipments": [...]}}`: both are read.
 """
@@ -60,6 +63,7 @@ SIZE = 200
 BY_ID = 100  # shipment ids per `GET /shipments/{id};{id};...` (a URL of about a thousand bytes)
 LISTING = PageNumber(size=SIZE)  # `page` and `size`, until `results` (the total) is reached
 CONCEPT = 1
+LISTING_AFTER = 10  # order numbers beyond which the listing's length is worth a request to learn
 LIMITS = Limits(windows=(Window(500, 300),), concurrent=4)  # GET /shipments; 4 in flight
 REFERENCE = "reference_identifier"
 # `{"message", "errors": [{"status", "code", "title", "message"}]}` (its OpenAPI; vendor-apis.md §5)
@@ -181,6 +185,8 @@ class MyParcelConnector(Connector):
         is searched alone: a filter it shows ignored makes the others' searches needless (every
         shipment is read once instead); where it holds, the others are searched at once."""
         numbers = [i.value for i in identifiers if i.kind == kinds.ORDER_NUMBER]
+        if self._whole is None and len(numbers) > LISTING_AFTER:
+            self._list_if_cheaper(len(numbers), found)
         first = outcomes(lambda v: self._matching(REFERENCE, v, found), numbers[:1], 1)
         rest = numbers[1:]
         if self._whole is None:
@@ -201,6 +207,13 @@ class MyParcelConnector(Connector):
                 numbers, first + [settle(*h) for h in zip(rest, searched, strict=True)], strict=True
             )
         )
+
+    def _list_if_cheaper(self, lookups: int, found: Collected) -> None:
+        """Every shipment, read once (`_whole`), where the listing has fewer pages than there
+        are `lookups` to send; its first page, read to learn that, starts it."""
+        first = self._page({}, 1, found)
+        if (first[1] or 1) < lookups:
+            self._whole = self._search({}, found=found, first=first)
 
     def _indexed(self, identifiers: Sequence[Identifier], found: Collected) -> None:
         """The shipments the index holds for these identifiers, read by id, and those created
@@ -301,26 +314,35 @@ class MyParcelConnector(Connector):
 
         yield from batches(declared, declared.paging.pages(fetch, self.name, declared.path), cursor)
 
+    def _page(
+        self, query: dict[str, Any], page: int, found: Collected | None
+    ) -> tuple[list[Any], int | None]:
+        """One page of a search or listing, and the pages in all (`found`: counted in the minimum)."""
+        if found is not None:
+            found.need(1, "a page of a search or listing")
+        body = self.http.json("GET", "shipments", params={"size": SIZE, **query, "page": page})
+        data = body.get("data") if isinstance(body, dict) else None
+        if not isinstance(data, dict):
+            raise SystemFailure(self.name, "unexpected answer to GET /shipments")
+        results = data.get("search_results", data)
+        shipments = results.get("shipments")
+        if not isinstance(shipments, list):
+            raise SystemFailure(self.name, "unexpected answer to GET /shipments")
+        size = int(results.get("size") or query.get("size") or SIZE)
+        return shipments, pages_for(results.get("results"), size)
+
     def _search(
-        self, query: dict[str, Any], first_page_only: bool = False, found: Collected | None = None
+        self,
+        query: dict[str, Any],
+        first_page_only: bool = False,
+        found: Collected | None = None,
+        first: tuple[list[Any], int | None] | None = None,
     ) -> list[dict[str, Any]]:
-        """Every page of a search or listing (`found`: its pages are counted in the minimum)."""
+        """Every page of a search or listing (`first`: its first page, already read)."""
 
         def fetch(page: int) -> tuple[list[Any], int | None]:
-            if found is not None:
-                found.need(1, "a page of a search or listing")
-            body = self.http.json("GET", "shipments", params={"size": SIZE, **query, "page": page})
-            data = body.get("data") if isinstance(body, dict) else None
-            if not isinstance(data, dict):
-                raise SystemFailure(self.name, "unexpected answer to GET /shipments")
-            results = data.get("search_results", data)
-            shipments = results.get("shipments")
-            if not isinstance(shipments, list):
-                raise SystemFailure(self.name, "unexpected answer to GET /shipments")
-            size = int(results.get("size") or query.get("size") or SIZE)
-            if first_page_only:
-                return shipments, 1
-            return shipments, pages_for(results.get("results"), size)
+            shipments, pages = first if page == 1 and first else self._page(query, page, found)
+            return shipments, 1 if first_page_only else pages
 
         shipments = LISTING.items(fetch, self.name, "shipments")
         return records_in(list(shipments), self.name, "shipments")
