@@ -12,15 +12,18 @@ The minimum (`Collected.minimum`): the token, and each page answered (a window's
 invoice search's); not a refused window, a retry or a 401's renewal: no request is ever repeated.
 Rate limits: none published ("we do not publish a rate limiting policy",
 developer.paypal.com/api/rest/reference/rate-limiting); 429 `RATE_LIMIT_REACHED`, retried by the
-HTTP layer. We keep at most 4 requests in flight (`limits`).
+HTTP layer. We keep at most 4 requests in flight (`limits`): the scan's windows after the first
+are read at once.
 Quirks: transactions appear up to 3 hours after they happen. PayPal is an independent controller
 for its own account holders: the package says so.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from typing import Any, ClassVar, Self
 
 from bridge.core import kinds
@@ -42,6 +45,7 @@ from bridge.core.http import HttpClient, Limits
 from bridge.core.http_errors import ErrorShape
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import DateWindows, PageNumber, TooManyResults
+from bridge.core.parallel import each
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
 from connectors.paypal import references
@@ -140,6 +144,7 @@ class PayPalConnector(Connector):
         self._refunds_seen: set[str] = set()
         self._everything: list[dict[str, Any]] | None = None  # see `_transactions`
         self._needed = 0  # requests the plan needed: the token and every page answered
+        self._counting = threading.Lock()  # windows are read at once
 
     @classmethod
     def from_config(cls, config: Config) -> Self:
@@ -236,14 +241,18 @@ class PayPalConnector(Connector):
                 matched += self._by_id(tid, when)
         else:
             found.lookup.append("transactions: live scan of 31-day windows over 3 years (no index)")
-        for start, end in SCAN.windows(oldest, latest):
-            for detail in self._transactions(start, end):
-                info = detail.get("transaction_info") or {}
-                ref = info.get("paypal_reference_id")
-                if ref:
-                    self._refunds_by_reference.setdefault(ref, []).append(detail)
-                if same_email((detail.get("payer_info") or {}).get("email_address"), email):
-                    matched.append(detail)
+        windows = list(SCAN.windows(oldest, latest))
+        # The newest window first, alone: it shows whether the server honours windows at all
+        # (`_transactions`); the others are independent reads, at once up to our limit.
+        read = [list(self._transactions(*windows[0]))] if windows else []
+        read += each(lambda w: list(self._transactions(*w)), windows[1:], self.limits.concurrent)
+        for detail in chain.from_iterable(read):
+            info = detail.get("transaction_info") or {}
+            ref = info.get("paypal_reference_id")
+            if ref:
+                self._refunds_by_reference.setdefault(ref, []).append(detail)
+            if same_email((detail.get("payer_info") or {}).get("email_address"), email):
+                matched.append(detail)
         for detail in matched:
             tid = detail["transaction_info"]["transaction_id"]
             self._scanned[tid] = detail
@@ -379,12 +388,16 @@ class PayPalConnector(Connector):
         response = self.token.send(
             lambda auth: self.http.request(method, path, headers=auth, **kwargs)
         )
-        self._needed += response.status_code < 400
+        self._count(response.status_code < 400)
         return response
+
+    def _count(self, requests: int) -> None:
+        with self._counting:
+            self._needed += requests
 
     def _new_token(self) -> Token:
         """OAuth2 client credentials: a token that lives `expires_in` seconds."""
-        self._needed += 1
+        self._count(1)
         body = self.http.json(
             "POST",
             "/v1/oauth2/token",
