@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from bridge.core.models import DataPackage, Record, SourceResult, Status
 from exports.cells import LIST_SEPARATOR
 from exports.csvfiles import csv_paths
+from exports.i18n import plural, words
 from exports.keyfields import key_columns
 from exports.labels import Words, status_words
 from exports.naming import as_utc
@@ -159,7 +160,7 @@ def page_view(package: DataPackage) -> PackagePageView:
 @cache
 def environment() -> Environment:
     """The jinja2 environment of the exports: templates beside this module, autoescape on."""
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=StrictUndefined,
@@ -167,6 +168,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.globals.update(words=words, plural=plural)  # fixed texts: exports.i18n
+    return env
 
 
 def render_index(package: DataPackage) -> bytes:

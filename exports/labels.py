@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from bridge.core.models import Status
 from bridge.core.policy import Action
+from bridge.core.presentation import Words
 from bridge.core.steps import StepState
-
-
-class Words(NamedTuple):
-    nl: str
-    en: str
-
 
 STATUS_WORDS: dict[Status, Words] = {
     Status.ok: Words("opgehaald", "retrieved"),

@@ -26,6 +26,7 @@ from bridge.core.http import HttpClient
 from bridge.core.models import Identifier, Record
 from bridge.core.paging import Page, Paginator
 from bridge.core.policy import Policy
+from bridge.core.presentation import RecordView
 from bridge.core.rate_budget import Limits
 from bridge.core.steps import Step, step_for
 
@@ -202,6 +203,9 @@ class Connector(ABC):
     # most records one call may carry
     batch_operations: ClassVar[dict[str, int]] = {}
     notes: ClassVar[tuple[str, ...]] = ()
+    # How each record type reads to a person (bridge.core.presentation): the documents lay out
+    # records from it; a type without one is shown field by field.
+    views: ClassVar[Mapping[str, RecordView]] = {}
     # The vendor's documented limits, in one place: its windows, and the most requests kept in
     # flight at once, which its independent reads fan out to (`bridge.core.parallel.each`). The
     # connector builds its HttpClient's budget from them (`limits.budget()`); the docstring cites
