@@ -6,9 +6,11 @@ index.html and, written last, manifest.json with the SHA-256 of every other file
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from bridge.core.models import DataPackage
+from bridge.core.presentation import RecordView
 from exports.archive import atomic_zip, ensure_private_dir
 from exports.csvfiles import csv_files
 from exports.html import render_index
@@ -17,13 +19,20 @@ from exports.manifest import manifest_json
 from exports.naming import as_utc, package_filename
 
 
-def write_package(package: DataPackage, out_dir: Path, *, pseudonym: str) -> Path:
+def write_package(
+    package: DataPackage,
+    out_dir: Path,
+    *,
+    pseudonym: str,
+    views: Mapping[str, Mapping[str, RecordView]] | None = None,
+) -> Path:
     """Write `package` as `privacy-bridge-<pseudonym8>-<YYYYmmddTHHMMSSZ>.zip` into `out_dir`.
 
     The file is created 0600 and appears only when complete; `out_dir` is made 0700 (created so,
     or narrowed when it is the user's; refused otherwise). The name carries no e-mail address:
     `pseudonym` is the subject's keyed pseudonym (`store.keys.pseudonym(address)`, an HMAC) and
-    the name shows its first 8 hex digits; the time is `generated_at` in UTC. Returns its path.
+    the name shows its first 8 hex digits; the time is `generated_at` in UTC. `views` says per
+    system how its record types read to a person (`Connector.views`). Returns its path.
     """
     files: dict[str, bytes] = {
         "data.json": data_json(package),

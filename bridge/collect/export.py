@@ -82,4 +82,5 @@ def export(
     check_private_dir(out_dir)
     name = pseudonym(address)
     data = collect(connectors, address, listener=listener)
-    return ExportResult(write_package(data, out_dir, pseudonym=name), data)
+    views = {c.name: c.views for c in connectors}
+    return ExportResult(write_package(data, out_dir, pseudonym=name, views=views), data)
