@@ -1,8 +1,8 @@
 """The fixed texts of the customer's documents, in Dutch and English, from gettext catalogues.
 
 Every text is written once, in English, where it is used (`words("Your personal data")` in code,
-`t("…")` in a template): that is its msgid. `locale/<lang>/LC_MESSAGES/messages.po` holds each
-language's text for it (English too, so that a reworded English text is a catalogue change, not a
+`t("…")` in a template): that is its msgid. The `.po` files in `locale/<lang>/LC_MESSAGES/` (one
+per document: common, package, erasure) hold each language's text for it (English too, so that a reworded English text is a catalogue change, not a
 template change). The catalogues are read with Babel when first needed: no compile step. Values
 are put in after translation (`{name}` placeholders, `str.format`), so a translation may move them.
 """
@@ -29,9 +29,14 @@ missing: set[tuple[str, str]] = set()
 
 @cache
 def catalogue(language: str) -> Catalog:
-    """The catalogue of one language."""
-    with (LOCALE_DIR / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
-        return read_po(po, locale=language)
+    """The catalogue of one language: every `.po` file of it, merged."""
+    merged = Catalog(locale=language)
+    for path in sorted((LOCALE_DIR / language / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as po:
+            for message in read_po(po, locale=language):
+                if message.id:
+                    merged[message.id] = message
+    return merged
 
 
 def _text(language: str, msgid: str | tuple[str, str], n: int | None = None) -> str:

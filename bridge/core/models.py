@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bridge.core.statement import Statement
+
 
 class Status(StrEnum):
     """How one system fared for one request."""
@@ -116,3 +118,8 @@ class DataPackage(BaseModel):
     sources: list[SourceResult]
     tool: str = "privacy-bridge"
     version: str = ""
+    statement: Statement | None = Field(
+        default=None,
+        description="The shop's privacy statement (art. 15(1) GDPR): who the shop is and, per "
+        "company and category, the purposes, legal basis, recipients, retention and source.",
+    )
