@@ -33,7 +33,6 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/woocommerce_connections.py
-	$(BIN)/python benchmarks/export_latency.py
 	$(BIN)/python benchmarks/request_counts.py
 	$(BIN)/python benchmarks/erasure_requests.py
 	$(BIN)/python -m benchmarks.sync_scale --airbyte

@@ -11,7 +11,9 @@ without and with the sync index, and at each latency, this prints per system the
 the minimum and their ratio, the critical path, its floor and the time taken; per export its wall
 time against the floor (the longest system's) and a sequential baseline measured in the same run
 (every vendor one request at a time: `parallel.capped(1)`), with the speed-up. Then the erasure
-of each shop's subject (`erasure_requests.timed`): its requests and time, at once and sequential.
+of each shop's subject (`erasure_requests.timed`): its requests and time, at once and sequential;
+and each shop's heavy person (the bulk customer: hundreds of orders) against the hostile fakes
+without the index, the costliest case: requests per system and the time each system took.
 
 Run: .venv/bin/python benchmarks/request_counts.py [--latency-ms 50 200] [--shops woocommerce lightspeed]
 """
@@ -80,6 +82,23 @@ def shop_runs(shop: str, latency_ms: int) -> None:
                 )
 
 
+def heavy_run(shop: str, latency_ms: int) -> None:
+    """The bulk customer, hostile fakes, no index: requests and time per system."""
+    with (
+        start(shop, latency_ms=latency_ms, hostile=HOSTILE) as sandbox,
+        tempfile.TemporaryDirectory() as home,
+    ):
+        unlimited(sandbox)
+        config = Config({**sandbox.env, "PRIVACY_BRIDGE_HOME": home})
+        package, wall = collect(sandbox.shop.bulk_email, config, sequential=False)
+        for s in package.sources:
+            print(
+                f"{shop:11} {s.system:15} {len(s.records):7d} records {s.requests:5d} requests"
+                f" (minimum {s.minimum}) {s.seconds:6.2f}s"
+            )
+        print(f"{shop:11} {'(export)':15} {wall:6.2f}s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--latency-ms", type=int, nargs="+", default=[50, 200])
@@ -93,6 +112,9 @@ def main() -> None:
         )
         for shop in args.shops:
             shop_runs(shop, latency_ms)
+        print(f"\nthe heavy person, hostile fakes, no index, {latency_ms} ms per request")
+        for shop in args.shops:
+            heavy_run(shop, latency_ms)
         print(f"\nerasure of the subject, {latency_ms} ms per request")
         for shop in args.shops:
             counts, wall = timed(shop, "subject", latency_ms)

@@ -1,106 +1,179 @@
-"""index.html: the page the customer reads, in Dutch and English, rendered with jinja2.
+"""index.html: the page the customer reads on a phone and prints on paper, in Dutch and English.
 
-The page is built from a small view (plain dataclasses) so the template only lays it out; jinja2
-escapes every value (autoescape on), so record data can never become markup.
+The first screen says who the shop is, what each company holds (role, categories, how many
+records, from when to when) and what the person can do next; then per company its records as
+cards (labels and values from the connectors' views, `bridge.core.presentation`), its art. 15(1)
+information from the shop's privacy statement, and a timeline. Every fixed text comes from the
+catalogues (`exports.i18n`), every value is written by `exports.display`. The page is built from
+plain dataclasses so the template only lays it out; jinja2 escapes every value (autoescape on),
+so record data can never become markup. No system is named here: all is laid out from the
+declarations (views, categories) and the statement.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bridge.core.models import DataPackage, Record, SourceResult, Status
+from bridge.core.presentation import Field, Kind, RecordView
+from bridge.core.statement import Company, Shop, Text
 from exports.cells import LIST_SEPARATOR
-from exports.csvfiles import csv_paths
+from exports.display import Shown, day, is_empty, money, moment, scalar, show, translated
 from exports.i18n import plural, words
-from exports.keyfields import key_columns
+from exports.keyfields import amount_column, key_columns, when_column
 from exports.labels import Words, status_words
-from exports.naming import as_utc
-from exports.tables import by_type, flat_frame
+from exports.tables import flat_frame
+from exports.values import amount, currency, instant, value_at
 
-TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "index.html.j2"
-CELL_LIMIT = 120
+TEMPLATES = Path(__file__).parent / "templates"
+CELL_LIMIT = 200
+# A type with more records than this starts folded: a heavy customer's page stays a few screens.
+OPEN_LIMIT = 3
+# Cards per record type on the page (newest first); the rest are in data.json and the workbook.
+CARD_LIMIT = 100
+# Up to this many records in the package, each card carries its raw data; beyond, the page would
+# weigh megabytes on a phone, and data.json (linked) holds it all.
+RAW_LIMIT = 400
+# The timeline: an SVG this wide (user units; it scales to the screen), one lane per record type.
+TIMELINE_WIDTH = 360
+LANE_HEIGHT = 26
+TIMELINE_LANES = 6
+PALETTE = ("#1d4e89", "#2e7d32", "#b35c00", "#7b1fa2", "#00838f", "#a4161a")
+
+Views = Mapping[str, Mapping[str, RecordView]]
 
 
 @dataclass(frozen=True)
-class TypeSummary:
-    """One record type of one system: how many records, which categories of personal data."""
+class Value:
+    """One labelled value of a record: a label per language (or a field name), its value."""
 
-    type: str
-    count: int
-    categories: list[str]
-    csv_path: str
+    label: Shown
+    value: Shown
+    wide: bool = False  # long text (a review, a note): its own line under the label
 
 
 @dataclass(frozen=True)
-class RecordRow:
-    id: str
+class LineTable:
+    """A list inside a record (an order's lines) as rows of their own."""
+
+    label: Shown
+    columns: list[Shown]
+    rows: list[list[Shown]]
+
+
+@dataclass(frozen=True)
+class Card:
+    """One record as a card: what names it, when, how much, then its fields and lines."""
+
+    title: Shown
+    when: Shown | None
+    amount: Shown | None
+    values: list[Value]
+    lines: list[LineTable]
     matched_by: str
-    cells: list[str]
+    raw: str | None  # the record's data as JSON (internal fields left out); None: see data.json
+    moment: datetime | None = None
 
 
 @dataclass(frozen=True)
-class Table:
-    """The records of one type in one system, with a few key fields as columns."""
+class TypeSection:
+    """The records of one type at one company."""
 
-    type: str
-    csv_path: str
-    columns: list[str]
-    rows: list[RecordRow]
+    anchor: str
+    record_type: str
+    label: Shown
+    count: int
+    first: Shown | None
+    last: Shown | None
+    cards: list[Card]
+    hidden: int  # records beyond CARD_LIMIT, in data.json and the workbook only
+    open: bool
 
 
 @dataclass(frozen=True)
-class PackageSystemView:
+class Processing:
+    """Art. 15(1) for one record type: categories, purposes, legal basis, retention, source."""
+
+    label: Shown
+    count: int
+    categories: Shown | None
+    purposes: list[Words]
+    legal_basis: list[Words]
+    retention: Words | None
+    source: Words | None
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """One company (a system the shop uses): what it holds and what it does with it."""
+
     anchor: str
     system: str
-    title: str
-    role: str
+    name: str
+    role: Shown
     status: Status
-    words: Words
+    status_words: Words
     error: str | None
-    notes: list[str]
+    failed: list[str]
+    notes: list[Shown]
     count: int
-    summaries: list[TypeSummary]
-    tables: list[Table]
+    first: Shown | None
+    last: Shown | None
+    categories: Shown | None
+    sections: list[TypeSection]
+    processing: list[Processing]
+    described: bool  # the statement describes this company
+    recipients: list[Words]
+    automated_decisions: Words | None
+    transfers: Words | None
+
+
+@dataclass(frozen=True)
+class Lane:
+    """One record type on the timeline: its dots (x, radius) and its colour."""
+
+    label: Shown
+    company: str
+    colour: str
+    y: float
+    dots: list[tuple[float, float, str]]  # x, radius, tooltip
+
+
+@dataclass(frozen=True)
+class Timeline:
+    width: int
+    height: int
+    lanes: list[Lane]
+    ticks: list[tuple[float, str]]  # x, year
 
 
 @dataclass(frozen=True)
 class PackagePageView:
     email: str
-    generated_at: str
+    generated_at: Shown
+    shop: Shop | None
     complete: bool
     warn: bool
-    failed: list[PackageSystemView]
-    manual: list[PackageSystemView]
-    systems: list[PackageSystemView]
+    failed: list[CompanyView]
+    manual: list[CompanyView]
+    companies: list[CompanyView]
     total: int
-    tool: str
-    version: str
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 1] + "…"
-
-
-def _table(record_type: str, records: list[Record], csv_path: str) -> Table:
-    frame = flat_frame(records)
-    filled = [str(c) for c in frame.columns if (frame[c] != "").any()]
-    columns = key_columns(filled)
-    values = frame[columns].to_numpy(dtype=object).tolist() if columns else [[]] * len(records)
-    rows = [
-        RecordRow(
-            id=record.id,
-            matched_by=LIST_SEPARATOR.join(record.matched_by),
-            cells=[_short(str(value)) for value in cells],
-        )
-        for record, cells in zip(records, values, strict=True)
-    ]
-    return Table(type=record_type, csv_path=csv_path, columns=columns, rows=rows)
+    found: int  # companies with records
+    timeline: Timeline | None
+    raw: bool  # cards carry their raw data
+    capped: bool  # some type shows fewer cards than it has records
+    files: dict[str, bool] = field(default_factory=dict)
 
 
 def anchor(index: int, system: str) -> str:
@@ -109,51 +182,327 @@ def anchor(index: int, system: str) -> str:
     return f"system-{index}-{slug}" if slug else f"system-{index}"
 
 
-def _system(index: int, source: SourceResult, paths: dict[str, str]) -> PackageSystemView:
-    groups: dict[str, list[Record]] = {}
-    for record in source.records:
-        groups.setdefault(record.type, []).append(record)
-    types = list(groups) + [t for t in source.categories if t not in groups]
-    summaries = [
-        TypeSummary(
-            type=t,
-            count=len(groups.get(t, [])),
-            categories=source.categories.get(t, []),
-            csv_path=paths.get(t, "") if t in groups else "",
-        )
-        for t in types
-    ]
-    return PackageSystemView(
-        anchor=anchor(index, source.system),
-        system=source.system,
-        title=source.title or source.system,
-        role=source.role,
-        status=source.status,
-        words=status_words(source.status),
-        error=source.error,
-        notes=source.notes,
-        count=len(source.records),
-        summaries=summaries,
-        tables=[_table(t, records, paths[t]) for t, records in groups.items()],
+def _words(text: Text) -> Words:
+    return Words(text.nl, text.en)
+
+
+def _join(items: Sequence[Shown]) -> Shown | None:
+    """Several values (categories) as one, per language."""
+    if not items:
+        return None
+    nl = ", ".join(i if isinstance(i, str) else i.nl for i in items)
+    en = ", ".join(i if isinstance(i, str) else i.en for i in items)
+    return nl if nl == en else Words(nl, en)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= CELL_LIMIT else text[: CELL_LIMIT - 1] + "…"
+
+
+def _without(data: Any, paths: Sequence[str]) -> Any:
+    """`data` without the fields at `paths` (dotted; a prefix drops what is under it)."""
+    if not paths or not isinstance(data, dict):
+        return data
+    heads: dict[str, list[str]] = {}
+    for path in paths:
+        head, _, rest = path.partition(".")
+        heads.setdefault(head, []).append(rest)
+    kept: dict[str, Any] = {}
+    for key, value in data.items():
+        rests = heads.get(key)
+        if rests is None:
+            kept[key] = value
+        elif "" not in rests:  # only some fields inside it are internal
+            kept[key] = _without(value, rests)
+    return kept
+
+
+def _raw(record: Record, view: RecordView | None) -> str:
+    data = _without(record.data, view.internal if view else ())
+    return json.dumps(data, ensure_ascii=False, indent=1, default=str)
+
+
+def _field_moment(data: Any, path: str | None, fields: Sequence[Field]) -> datetime | None:
+    if path is None:
+        return None
+    declared = next((f for f in fields if f.path == path), None)
+    guide = declared or Field(path=path, label=Words(path, path), kind=Kind.datetime)
+    return instant(value_at(data, path), guide)
+
+
+def _field_amount(data: Any, path: str | None, fields: Sequence[Field]) -> Shown | None:
+    found = _amount_of(data, path, fields)
+    return money(*found) if found is not None else None
+
+
+def _amount_of(
+    data: Any, path: str | None, fields: Sequence[Field]
+) -> tuple[Decimal, str] | None:
+    if path is None:
+        return None
+    declared = next((f for f in fields if f.path == path), None)
+    guide = declared or Field(path=path, label=Words(path, path), kind=Kind.money)
+    value = value_at(data, path)
+    number = amount(value, guide)
+    return (number, currency(data, value, guide)) if number is not None else None
+
+
+def _lines(record: Record, view: RecordView) -> list[LineTable]:
+    tables = []
+    for lines in view.lines:
+        items = value_at(record.data, lines.path)
+        if not isinstance(items, list) or not items:
+            continue
+        shown = [f for f in lines.fields if any(show(i, f) is not None for i in items)]
+        rows = [[show(item, f) or "" for f in shown] for item in items if isinstance(item, dict)]
+        if rows:
+            tables.append(LineTable(label=lines.label, columns=[f.label for f in shown], rows=rows))
+    return tables
+
+
+def _view_card(record: Record, view: RecordView, raw: bool) -> Card:
+    placed = {view.title, view.when, view.amount}
+    values = []
+    for f in view.fields:
+        if f.path in placed:
+            continue
+        value = show(record.data, f)
+        if value is not None:
+            values.append(Value(label=f.label, value=value, wide=f.kind is Kind.html))
+    title = value_at(record.data, view.title) if view.title else None
+    when = _field_moment(record.data, view.when, view.fields)
+    declared = next((f for f in view.fields if f.path == view.when), None)
+    shown_when = None
+    if when is not None:
+        shown_when = day(when) if declared is not None and declared.kind is Kind.date else moment(when)
+    return Card(
+        title=scalar(title) if not is_empty(title) else record.id,
+        when=shown_when,
+        amount=_field_amount(record.data, view.amount, view.fields),
+        values=values,
+        lines=_lines(record, view),
+        matched_by=LIST_SEPARATOR.join(record.matched_by),
+        raw=_raw(record, view) if raw else None,
+        moment=when,
     )
 
 
-def page_view(package: DataPackage) -> PackagePageView:
+def _plain_cards(records: Sequence[Record], raw: bool) -> list[Card]:
+    """Cards of a type without a view: a few key fields by name, labelled by their names."""
+    frame = flat_frame(records)
+    filled = [str(c) for c in frame.columns if (frame[c] != "").any()]
+    when_path, amount_path = when_column(filled), amount_column(filled)
+    columns = [c for c in key_columns(filled) if c not in (when_path, amount_path)]
+    rows = frame[columns].to_numpy(dtype=object).tolist() if columns else [[]] * len(records)
+    cards = []
+    for record, cells in zip(records, rows, strict=True):
+        when = _field_moment(record.data, when_path, ())
+        cards.append(
+            Card(
+                title=record.id,
+                when=moment(when) if when is not None else None,
+                amount=_field_amount(record.data, amount_path, ()),
+                values=[
+                    Value(label=c, value=_short(scalar(v)))
+                    for c, v in zip(columns, cells, strict=True)
+                    if not is_empty(v)
+                ],
+                lines=[],
+                matched_by=LIST_SEPARATOR.join(record.matched_by),
+                raw=_raw(record, None) if raw else None,
+                moment=when,
+            )
+        )
+    return cards
+
+
+def _newest_first(cards: list[Card]) -> list[Card]:
+    dated = [c for c in cards if c.moment is not None]
+    if not dated:
+        return cards
+    undated = [c for c in cards if c.moment is None]
+    return sorted(dated, key=lambda c: c.moment or datetime.min, reverse=True) + undated
+
+
+def _section(
+    company: str, record_type: str, records: list[Record], view: RecordView | None, raw: bool
+) -> TypeSection:
+    cards = (
+        [_view_card(r, view, raw) for r in records] if view else _plain_cards(records, raw)
+    )
+    cards = _newest_first(cards)
+    moments = sorted(c.moment for c in cards if c.moment is not None)
+    slug = re.sub(r"[^a-z0-9]+", "-", record_type.lower()).strip("-") or "records"
+    return TypeSection(
+        anchor=f"{company}-{slug}",
+        record_type=record_type,
+        label=view.label if view else record_type,
+        count=len(cards),
+        first=day(moments[0]) if moments else None,
+        last=day(moments[-1]) if moments else None,
+        cards=cards[:CARD_LIMIT],
+        hidden=max(0, len(cards) - CARD_LIMIT),
+        open=len(cards) <= OPEN_LIMIT,
+    )
+
+
+def _processing(
+    source: SourceResult,
+    described: Company | None,
+    types: list[str],
+    counts: Mapping[str, int],
+    views: Mapping[str, RecordView],
+) -> list[Processing]:
+    result = []
+    for record_type in types:
+        category = described.category(record_type) if described else None
+        view = views.get(record_type)
+        result.append(
+            Processing(
+                label=view.label if view else record_type,
+                count=counts.get(record_type, 0),
+                categories=_join([translated(c) for c in source.categories.get(record_type, [])]),
+                purposes=[_words(p) for p in category.purposes] if category else [],
+                legal_basis=[_words(b) for b in category.legal_basis] if category else [],
+                retention=_words(category.retention) if category else None,
+                source=_words(category.source) if category else None,
+            )
+        )
+    return result
+
+
+def _company(
+    index: int,
+    source: SourceResult,
+    described: Company | None,
+    views: Mapping[str, RecordView],
+    raw: bool,
+) -> CompanyView:
+    groups: dict[str, list[Record]] = {}
+    for record in source.records:
+        groups.setdefault(record.type, []).append(record)
+    key = anchor(index, source.system)
+    sections = [_section(key, t, rs, views.get(t), raw) for t, rs in groups.items()]
+    declared = [c.record_type for c in described.categories] if described else []
+    types = list(groups) + [t for t in [*source.categories, *declared] if t not in groups]
+    types = list(dict.fromkeys(types))
+    moments = sorted(c.moment for s in sections for c in s.cards if c.moment is not None)
+    categories = [translated(c) for t in types for c in source.categories.get(t, [])]
+    role: Shown = _words(described.role) if described else source.role
+    return CompanyView(
+        anchor=key,
+        system=source.system,
+        name=described.name if described else (source.title or source.system),
+        role=role,
+        status=source.status,
+        status_words=status_words(source.status),
+        error=source.error,
+        failed=source.failed,
+        notes=[translated(n) for n in source.notes],
+        count=len(source.records),
+        first=day(moments[0]) if moments else None,
+        last=day(moments[-1]) if moments else None,
+        categories=_join(list(dict.fromkeys(categories))),
+        sections=sections,
+        processing=_processing(source, described, types, {t: len(r) for t, r in groups.items()}, views),
+        described=described is not None,
+        recipients=[_words(r) for r in described.recipients] if described else [],
+        automated_decisions=_words(described.automated_decisions) if described else None,
+        transfers=_words(described.transfers) if described else None,
+    )
+
+
+def _timeline(package: DataPackage, views: Views) -> Timeline | None:
+    """Orders and payments in time: each record type with an amount is a lane of dots."""
+    lanes: list[tuple[Shown, str, list[tuple[datetime, Decimal | None, str]]]] = []
+    for source in package.sources:
+        groups: dict[str, list[Record]] = {}
+        for record in source.records:
+            groups.setdefault(record.type, []).append(record)
+        for record_type, records in groups.items():
+            view = views.get(source.system, {}).get(record_type)
+            if view is not None:
+                when_path, amount_path, fields = view.when, view.amount, view.fields
+            else:
+                columns = list(dict.fromkeys(k for r in records for k in r.data))
+                when_path, amount_path, fields = when_column(columns), amount_column(columns), ()
+            if when_path is None or amount_path is None:
+                continue
+            points = []
+            for record in records:
+                when = _field_moment(record.data, when_path, fields)
+                if when is not None:
+                    found = _amount_of(record.data, amount_path, fields)
+                    title = value_at(record.data, view.title) if view and view.title else None
+                    label = scalar(title) if not is_empty(title) else record.id
+                    points.append((when, found[0] if found else None, label))
+            if points:
+                lanes.append((view.label if view else record_type, source.title or source.system, points))
+    if not lanes:
+        return None
+    lanes = sorted(lanes, key=lambda lane: -len(lane[2]))[:TIMELINE_LANES]
+    moments = [p[0] for _, _, points in lanes for p in points]
+    start, end = min(moments), max(moments)
+    left, right = 8.0, TIMELINE_WIDTH - 8.0
+    seconds = max((end - start).total_seconds(), 1.0)
+
+    def x(when: datetime) -> float:
+        return round(left + (right - left) * (when - start).total_seconds() / seconds, 1)
+
+    largest = max((abs(p[1]) for _, _, ps in lanes for p in ps if p[1] is not None), default=Decimal(1))
+    largest = largest or Decimal(1)
+    result = []
+    for n, (label, company, points) in enumerate(lanes):
+        dots = [
+            (
+                x(when),
+                round(2.5 + 4.5 * float((abs(value) / largest) ** Decimal("0.5")), 1) if value is not None else 3.0,
+                f"{title} · {when.date().isoformat()}",
+            )
+            for when, value, title in points
+        ]
+        result.append(
+            Lane(label=label, company=company, colour=PALETTE[n % len(PALETTE)], y=LANE_HEIGHT * n + LANE_HEIGHT / 2, dots=dots)
+        )
+    years = range(start.year + 1, end.year + 1)
+    step = max(1, len(years) // 6 + (1 if len(years) % 6 else 0)) if len(years) > 6 else 1
+    ticks = [
+        (x(datetime(year, 1, 1, tzinfo=start.tzinfo)), str(year)) for year in years if (year - start.year) % step == 0
+    ]
+    return Timeline(width=TIMELINE_WIDTH, height=LANE_HEIGHT * len(result) + 18, lanes=result, ticks=ticks)
+
+
+def page_view(package: DataPackage, views: Views | None = None) -> PackagePageView:
     """Everything the template shows, in the order it shows it."""
-    paths = csv_paths(by_type(package))
-    systems = [_system(i, source, paths) for i, source in enumerate(package.sources, start=1)]
-    failed = [s for s in systems if s.status in (Status.error, Status.partial)]
+    views = views or {}
+    statement = package.statement
+    total = sum(len(s.records) for s in package.sources)
+    raw = total <= RAW_LIMIT
+    companies = [
+        _company(
+            i,
+            source,
+            statement.company(source.system) if statement else None,
+            views.get(source.system, {}),
+            raw,
+        )
+        for i, source in enumerate(package.sources, start=1)
+    ]
+    failed = [c for c in companies if c.status in (Status.error, Status.partial)]
     return PackagePageView(
         email=package.subject.email.strip(),
-        generated_at=as_utc(package.generated_at).strftime("%Y-%m-%d %H:%M UTC"),
+        generated_at=moment(package.generated_at),
+        shop=statement.shop if statement else None,
         complete=package.complete,
         warn=not package.complete or bool(failed),
         failed=failed,
-        manual=[s for s in systems if s.status is Status.manual],
-        systems=systems,
-        total=sum(s.count for s in systems),
-        tool=package.tool,
-        version=package.version,
+        manual=[c for c in companies if c.status is Status.manual],
+        companies=companies,
+        total=total,
+        found=sum(1 for c in companies if c.count),
+        timeline=_timeline(package, views) if total else None,
+        raw=raw,
+        capped=any(s.hidden for c in companies for s in c.sections),
     )
 
 
@@ -168,11 +517,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(words=words, plural=plural)  # fixed texts: exports.i18n
+    env.globals.update(words=words, plural=plural, Words=Words)  # fixed texts: exports.i18n
+    env.tests["words"] = lambda value: isinstance(value, Words)
     return env
 
 
-def render_index(package: DataPackage) -> bytes:
-    """The content of index.html, UTF-8."""
+def render_index(package: DataPackage, views: Views | None = None) -> bytes:
+    """The content of index.html, UTF-8; `views` says per system how its records read."""
     template = environment().get_template(TEMPLATE)
-    return template.render(page=page_view(package)).encode("utf-8")
+    return template.render(page=page_view(package, views)).encode("utf-8")

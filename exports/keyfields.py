@@ -68,3 +68,30 @@ def key_columns(columns: Sequence[str], skip: Sequence[str] = ("id",)) -> list[s
             chosen.append(column)
     picked = set(chosen[:LIMIT])
     return [c for c in candidates if c in picked]
+
+
+# Where a record type has no view (`bridge.core.presentation.RecordView`), the field that places
+# a record in time and the one that gives its amount are guessed by name, as the columns are.
+_WHEN = ("date_created", "created_at", "createdat", "created", "date", "paidat", "paid_at")
+_AMOUNT = ("total", "amount", "amount.value", "value")
+
+
+def when_column(columns: Sequence[str]) -> str | None:
+    """The dotted name most likely to hold when a record was made, by name alone."""
+    return _first(columns, _WHEN, "date")
+
+
+def amount_column(columns: Sequence[str]) -> str | None:
+    """The dotted name most likely to hold a record's amount, by name alone."""
+    return _first(columns, _AMOUNT, None)
+
+
+def _first(columns: Sequence[str], names: Sequence[str], contains: str | None) -> str | None:
+    top = [c for c in columns if "." not in c or c.lower() in names]
+    for name in names:
+        for column in top:
+            if column.lower() == name:
+                return column
+    if contains is not None:
+        return next((c for c in top if contains in c.lower()), None)
+    return None

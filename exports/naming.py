@@ -8,6 +8,13 @@ from datetime import UTC, datetime
 from bridge.core.models import DataPackage
 
 PREFIX = "privacy-bridge"
+# The files inside a data package (exports.package).
+DATA_JSON = "data.json"
+SCHEMA_JSON = "schema.json"
+WORKBOOK = "data.xlsx"
+CSV_FOLDER = "csv"
+INDEX_HTML = "index.html"
+MANIFEST_JSON = "manifest.json"
 _HEX8 = re.compile(r"[0-9a-f]{8}")
 
 

@@ -1,6 +1,9 @@
 """The erasure report: per system what an erasure did, is to do by hand, and the notice to each
 processor (GDPR art. 19), as `exports.erasure_models` holds it and `exports.erasure_report`
-writes it.
+writes it (the customer's report, and the operator's worksheet beside it).
+
+Where the erasure stands is not copied from the erasure: `exports.erasure_models.assess` reads
+it from the report's steps, and `assessment()` gives the CLI the same answer.
 """
 
 from __future__ import annotations
@@ -13,9 +16,11 @@ from typing import Protocol
 
 from bridge.collect.identity import Listener
 from bridge.core.models import SourceResult
+from bridge.core.plugins import by_name
+from bridge.core.statement import Shop, Text
 from bridge.erasure.journal import JournalEntry
 from bridge.erasure.process import ErasureResult
-from exports.erasure_models import ErasureReport, ReportStep, SystemReport
+from exports.erasure_models import Assessment, ErasureReport, ReportStep, SystemReport, assess
 
 
 @dataclass(frozen=True)
@@ -27,7 +32,13 @@ class EraseResult:
 
     @property
     def complete(self) -> bool:
+        """Every automatic step done and verified (manual steps may still be open: see
+        `assessment`)."""
         return self.result.complete
+
+    def assessment(self) -> Assessment:
+        """Where the erasure stands, as its report says it (complete, open, failed, dry run)."""
+        return assessment(self.result)
 
 
 class Eraser(Protocol):
@@ -44,12 +55,21 @@ class Eraser(Protocol):
     ) -> EraseResult: ...
 
 
-def reported(result: ErasureResult, out_dir: Path | None) -> EraseResult:
-    """The erasure with its report written into `out_dir` (0700; none when it is None)."""
+def reported(
+    result: ErasureResult, out_dir: Path | None, *, shop: Shop | None = None
+) -> EraseResult:
+    """The erasure with its report (and the operator's worksheet beside it) written into
+    `out_dir` (0700; none when it is None). `shop` names the shop and its privacy contact on
+    the customer's report (the privacy statement's `shop`)."""
     from exports.erasure_report import write_erasure_report
 
-    path = write_erasure_report(report(result), out_dir) if out_dir else None
+    path = write_erasure_report(report(result), out_dir, shop=shop) if out_dir else None
     return EraseResult(result, path)
+
+
+def assessment(result: ErasureResult) -> Assessment:
+    """Where the erasure stands, decided as for its report (exports.erasure_models.assess)."""
+    return assess(report(result))
 
 
 def report(result: ErasureResult) -> ErasureReport:
@@ -81,6 +101,7 @@ def report(result: ErasureResult) -> ErasureReport:
                 error=source.error,
                 steps=steps,
                 notice=_notice(source, entries) if source.role != "platform" and entries else "",
+                labels=_labels(source.system, {s.record_type for s in steps}),
             )
         )
     return ErasureReport(
@@ -88,11 +109,22 @@ def report(result: ErasureResult) -> ErasureReport:
         subject_hash=result.address_hash,
         generated_at=datetime.now(UTC).replace(microsecond=0),
         dry_run=result.dry_run,
-        complete=result.complete,
-        open_manual_steps=len(result.manual_open),
         problems=result.problems,
         systems=systems,
     )
+
+
+def _labels(system: str, record_types: set[str]) -> dict[str, Text]:
+    """How the system's connector names these record types to a person (its views), if it does."""
+    try:
+        views = by_name(system).views
+    except KeyError:  # a system no longer registered: its types are shown by their own names
+        return {}
+    return {
+        kind: Text(nl=view.label.nl, en=view.label.en)
+        for kind, view in views.items()
+        if kind in record_types and view.label.nl and view.label.en
+    }
 
 
 def _notice(source: SourceResult, entries: Sequence[JournalEntry]) -> str:
