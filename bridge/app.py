@@ -1,10 +1,11 @@
 """The composition root: what one command (or one call of `bridge.api`) works with, made once.
 
 An `App` is made from the settings in force and builds, each once and only when first needed,
-the state store, the erasure policy and the connectors of the enabled systems (wired to the sync
-index when one exists). It hands them to the services (bridge.collect, bridge.erasure,
-bridge.register, bridge.index), which import none of this: a command that needs no connectors
-opens none, and one that needs no state makes none. Closing the App closes the connectors.
+the state store, the erasure policy, the shop's privacy statement and the connectors of the
+enabled systems (wired to the sync index when one exists). It hands them to the services
+(bridge.collect, bridge.erasure, bridge.register, bridge.index), which import none of this: a
+command that needs no connectors opens none, and one that needs no state makes none. Closing the
+App closes the connectors.
 
     with App(load_config()) as app:
         result = app.export("jan@example.nl", Path("out"))
@@ -39,6 +40,7 @@ from bridge.core.http_limits import configure
 from bridge.core.models import DataPackage
 from bridge.core.plugins import registry
 from bridge.core.policy import POLICY_SETTING, Policy, load_policy
+from bridge.core.statement import Statement, load_statement
 from bridge.erasure import process as erasure
 from bridge.erasure.process import StepListener
 from bridge.erasure.report import EraseResult, reported
@@ -111,6 +113,11 @@ class App:
             self._policy = policy_for(self.config)
         return self._policy
 
+    @cached_property
+    def statement(self) -> Statement:
+        """The shop's privacy statement (PRIVACY_BRIDGE_STATEMENT), else the built-in default."""
+        return load_statement(self.config)
+
     def register(self, operator: str | None = None, *, clock: Clock | None = None) -> Register:
         """The request register, acting as `operator` (else PRIVACY_BRIDGE_OPERATOR, else the
         OS user)."""
@@ -162,15 +169,22 @@ class App:
     def collect(self, email: str, *, listener: Listener | None = None) -> DataPackage:
         """Everything the enabled systems hold about `email`, not yet written anywhere."""
         address = checked_email(email)
-        return exporting.collect(self.connectors, address, listener=listener)
+        statement = self.statement  # a bad statement file is refused before any request
+        return exporting.collect(self.connectors, address, listener=listener, statement=statement)
 
     def export(
         self, email: str, out_dir: Path, *, listener: Listener | None = None
     ) -> ExportResult:
         """The data package of `email`, written into `out_dir` (bridge.collect.export)."""
         address = checked_email(email)
+        statement = self.statement  # a bad statement file is refused before any request
         return exporting.export(
-            self.connectors, address, out_dir, self.pseudonym, listener=listener
+            self.connectors,
+            address,
+            out_dir,
+            self.pseudonym,
+            listener=listener,
+            statement=statement,
         )
 
     def check(self) -> list[CheckResult]:

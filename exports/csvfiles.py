@@ -76,7 +76,7 @@ def record_paths(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
     return csv_paths(list(keys))  # type: ignore[return-value]
 
 
-def _free_names(columns: Sequence[str], leading: Sequence[str]) -> list[str]:
+def free_names(columns: Sequence[str], leading: Sequence[str]) -> list[str]:
     """Data column names that do not clash with the leading columns or with each other."""
     used = set(columns)
     renamed: list[str] = []
@@ -117,7 +117,7 @@ def table_frame(system: str, table: FlatTable) -> pd.DataFrame:
             ]
             for row in table.rows
         ]
-    names = _free_names([formula_safe(c) for c in table.columns], [formula_safe(c) for c in leading])
+    names = free_names([formula_safe(c) for c in table.columns], [formula_safe(c) for c in leading])
     rows = [
         head + [_cell(row.values.get(column)) for column in table.columns]
         for head, row in zip(heads, table.rows, strict=True)

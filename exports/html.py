@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import cache
@@ -28,7 +28,7 @@ from bridge.core.models import DataPackage, Record, SourceResult, Status
 from bridge.core.presentation import Field, Kind, RecordView
 from bridge.core.statement import Company, Shop, Text
 from exports.cells import LIST_SEPARATOR
-from exports.display import Shown, day, is_empty, money, moment, scalar, show, translated
+from exports.display import Shown, day, is_empty, moment, money, scalar, show, translated
 from exports.i18n import plural, words
 from exports.keyfields import amount_column, key_columns, when_column
 from exports.labels import Words, status_words
@@ -38,8 +38,11 @@ from exports.values import amount, currency, instant, value_at
 TEMPLATE = "index.html.j2"
 TEMPLATES = Path(__file__).parent / "templates"
 CELL_LIMIT = 200
-# A type with more records than this starts folded: a heavy customer's page stays a few screens.
-OPEN_LIMIT = 3
+# Record types start folded unless the whole package is this small: a person sees first what each
+# company holds (its summary line) and opens what they want to read; print opens them all.
+OPEN_LIMIT = 8
+# A company's art. 15 information starts folded when it has more groups of categories than this.
+ART15_OPEN = 2
 # Cards per record type on the page (newest first); the rest are in data.json and the workbook.
 CARD_LIMIT = 100
 # Up to this many records in the package, each card carries its raw data; beyond, the page would
@@ -103,10 +106,10 @@ class TypeSection:
 
 @dataclass(frozen=True)
 class Processing:
-    """Art. 15(1) for one record type: categories, purposes, legal basis, retention, source."""
+    """Art. 15(1) for record types processed alike: categories, purposes, legal basis, retention
+    and source (types the statement describes the same way share one entry)."""
 
-    label: Shown
-    count: int
+    labels: list[Shown]
     categories: Shown | None
     purposes: list[Words]
     legal_basis: list[Words]
@@ -121,7 +124,8 @@ class CompanyView:
     anchor: str
     system: str
     name: str
-    role: Shown
+    role: Shown  # the statement's description of its role, else the connector's short one
+    kind: Shown  # the connector's short role ("processor: payments"), for the first screen
     status: Status
     status_words: Words
     error: str | None
@@ -133,6 +137,7 @@ class CompanyView:
     categories: Shown | None
     sections: list[TypeSection]
     processing: list[Processing]
+    processing_open: bool
     described: bool  # the statement describes this company
     recipients: list[Words]
     automated_decisions: Words | None
@@ -173,13 +178,39 @@ class PackagePageView:
     timeline: Timeline | None
     raw: bool  # cards carry their raw data
     capped: bool  # some type shows fewer cards than it has records
-    files: dict[str, bool] = field(default_factory=dict)
 
 
 def anchor(index: int, system: str) -> str:
     """The id of a system's section on a page: `system-<n>-<slug>`, safe in a URL fragment."""
     slug = re.sub(r"[^a-z0-9]+", "-", system.lower()).strip("-")
     return f"system-{index}-{slug}" if slug else f"system-{index}"
+
+
+def said(msgid: str, **values: Any) -> Words:
+    """`exports.i18n.words` whose values may differ per language (a date, an amount: `Words`):
+    each language's text gets its own. The template's `words` is this one."""
+    holes = {name: "{" + name + "}" for name in values}
+    nl, en = words(msgid, **holes)
+    mine = {
+        name: v if isinstance(v, Words) else Words(str(v), str(v)) for name, v in values.items()
+    }
+    return Words(
+        nl.format(**{name: v.nl for name, v in mine.items()}),
+        en.format(**{name: v.en for name, v in mine.items()}),
+    )
+
+
+def said_plural(singular: str, several: str, n: int, **values: Any) -> Words:
+    """`exports.i18n.plural` with values per language, as `said`."""
+    holes = {name: "{" + name + "}" for name in values}
+    nl, en = plural(singular, several, n, **holes)
+    mine = {
+        name: v if isinstance(v, Words) else Words(str(v), str(v)) for name, v in values.items()
+    }
+    return Words(
+        nl.format(**{name: v.nl for name, v in mine.items()}),
+        en.format(**{name: v.en for name, v in mine.items()}),
+    )
 
 
 def _words(text: Text) -> Words:
@@ -235,9 +266,7 @@ def _field_amount(data: Any, path: str | None, fields: Sequence[Field]) -> Shown
     return money(*found) if found is not None else None
 
 
-def _amount_of(
-    data: Any, path: str | None, fields: Sequence[Field]
-) -> tuple[Decimal, str] | None:
+def _amount_of(data: Any, path: str | None, fields: Sequence[Field]) -> tuple[Decimal, str] | None:
     if path is None:
         return None
     declared = next((f for f in fields if f.path == path), None)
@@ -274,7 +303,9 @@ def _view_card(record: Record, view: RecordView, raw: bool) -> Card:
     declared = next((f for f in view.fields if f.path == view.when), None)
     shown_when = None
     if when is not None:
-        shown_when = day(when) if declared is not None and declared.kind is Kind.date else moment(when)
+        shown_when = (
+            day(when) if declared is not None and declared.kind is Kind.date else moment(when)
+        )
     return Card(
         title=scalar(title) if not is_empty(title) else record.id,
         when=shown_when,
@@ -325,11 +356,14 @@ def _newest_first(cards: list[Card]) -> list[Card]:
 
 
 def _section(
-    company: str, record_type: str, records: list[Record], view: RecordView | None, raw: bool
+    company: str,
+    record_type: str,
+    records: list[Record],
+    view: RecordView | None,
+    raw: bool,
+    unfold: bool,
 ) -> TypeSection:
-    cards = (
-        [_view_card(r, view, raw) for r in records] if view else _plain_cards(records, raw)
-    )
+    cards = [_view_card(r, view, raw) for r in records] if view else _plain_cards(records, raw)
     cards = _newest_first(cards)
     moments = sorted(c.moment for c in cards if c.moment is not None)
     slug = re.sub(r"[^a-z0-9]+", "-", record_type.lower()).strip("-") or "records"
@@ -342,7 +376,7 @@ def _section(
         last=day(moments[-1]) if moments else None,
         cards=cards[:CARD_LIMIT],
         hidden=max(0, len(cards) - CARD_LIMIT),
-        open=len(cards) <= OPEN_LIMIT,
+        open=unfold,
     )
 
 
@@ -350,22 +384,36 @@ def _processing(
     source: SourceResult,
     described: Company | None,
     types: list[str],
-    counts: Mapping[str, int],
     views: Mapping[str, RecordView],
 ) -> list[Processing]:
-    result = []
+    groups: dict[Any, tuple[list[Shown], list[Shown]]] = {}
     for record_type in types:
         category = described.category(record_type) if described else None
         view = views.get(record_type)
+        key = (
+            (
+                tuple(category.purposes),
+                tuple(category.legal_basis),
+                category.retention,
+                category.source,
+            )
+            if category
+            else record_type
+        )
+        labels, categories = groups.setdefault(key, ([], []))
+        labels.append(view.label if view else record_type)
+        categories.extend(translated(c) for c in source.categories.get(record_type, []))
+    result = []
+    for key, (labels, categories) in groups.items():
+        purposes, bases, retention, origin = key if isinstance(key, tuple) else ((), (), None, None)
         result.append(
             Processing(
-                label=view.label if view else record_type,
-                count=counts.get(record_type, 0),
-                categories=_join([translated(c) for c in source.categories.get(record_type, [])]),
-                purposes=[_words(p) for p in category.purposes] if category else [],
-                legal_basis=[_words(b) for b in category.legal_basis] if category else [],
-                retention=_words(category.retention) if category else None,
-                source=_words(category.source) if category else None,
+                labels=labels,
+                categories=_join(list(dict.fromkeys(categories))),
+                purposes=[_words(p) for p in purposes],
+                legal_basis=[_words(b) for b in bases],
+                retention=_words(retention) if retention else None,
+                source=_words(origin) if origin else None,
             )
         )
     return result
@@ -377,23 +425,26 @@ def _company(
     described: Company | None,
     views: Mapping[str, RecordView],
     raw: bool,
+    unfold: bool,
 ) -> CompanyView:
     groups: dict[str, list[Record]] = {}
     for record in source.records:
         groups.setdefault(record.type, []).append(record)
     key = anchor(index, source.system)
-    sections = [_section(key, t, rs, views.get(t), raw) for t, rs in groups.items()]
+    sections = [_section(key, t, rs, views.get(t), raw, unfold) for t, rs in groups.items()]
     declared = [c.record_type for c in described.categories] if described else []
     types = list(groups) + [t for t in [*source.categories, *declared] if t not in groups]
     types = list(dict.fromkeys(types))
     moments = sorted(c.moment for s in sections for c in s.cards if c.moment is not None)
     categories = [translated(c) for t in types for c in source.categories.get(t, [])]
-    role: Shown = _words(described.role) if described else source.role
+    processing = _processing(source, described, types, views)
+    role: Shown = _words(described.role) if described else translated(source.role)
     return CompanyView(
         anchor=key,
         system=source.system,
         name=described.name if described else (source.title or source.system),
         role=role,
+        kind=translated(source.role) if source.role else role,
         status=source.status,
         status_words=status_words(source.status),
         error=source.error,
@@ -404,7 +455,8 @@ def _company(
         last=day(moments[-1]) if moments else None,
         categories=_join(list(dict.fromkeys(categories))),
         sections=sections,
-        processing=_processing(source, described, types, {t: len(r) for t, r in groups.items()}, views),
+        processing=processing,
+        processing_open=unfold and len(processing) <= ART15_OPEN,
         described=described is not None,
         recipients=[_words(r) for r in described.recipients] if described else [],
         automated_decisions=_words(described.automated_decisions) if described else None,
@@ -434,10 +486,12 @@ def _timeline(package: DataPackage, views: Views) -> Timeline | None:
                 if when is not None:
                     found = _amount_of(record.data, amount_path, fields)
                     title = value_at(record.data, view.title) if view and view.title else None
-                    label = scalar(title) if not is_empty(title) else record.id
-                    points.append((when, found[0] if found else None, label))
+                    named = scalar(title) if not is_empty(title) else record.id
+                    points.append((when, found[0] if found else None, named))
             if points:
-                lanes.append((view.label if view else record_type, source.title or source.system, points))
+                lanes.append(
+                    (view.label if view else record_type, source.title or source.system, points)
+                )
     if not lanes:
         return None
     lanes = sorted(lanes, key=lambda lane: -len(lane[2]))[:TIMELINE_LANES]
@@ -449,27 +503,41 @@ def _timeline(package: DataPackage, views: Views) -> Timeline | None:
     def x(when: datetime) -> float:
         return round(left + (right - left) * (when - start).total_seconds() / seconds, 1)
 
-    largest = max((abs(p[1]) for _, _, ps in lanes for p in ps if p[1] is not None), default=Decimal(1))
+    largest = max(
+        (abs(p[1]) for _, _, ps in lanes for p in ps if p[1] is not None), default=Decimal(1)
+    )
     largest = largest or Decimal(1)
     result = []
     for n, (label, company, points) in enumerate(lanes):
         dots = [
             (
                 x(when),
-                round(2.5 + 4.5 * float((abs(value) / largest) ** Decimal("0.5")), 1) if value is not None else 3.0,
+                round(2.5 + 4.5 * float((abs(value) / largest) ** Decimal("0.5")), 1)
+                if value is not None
+                else 3.0,
                 f"{title} · {when.date().isoformat()}",
             )
             for when, value, title in points
         ]
         result.append(
-            Lane(label=label, company=company, colour=PALETTE[n % len(PALETTE)], y=LANE_HEIGHT * n + LANE_HEIGHT / 2, dots=dots)
+            Lane(
+                label=label,
+                company=company,
+                colour=PALETTE[n % len(PALETTE)],
+                y=LANE_HEIGHT * n + LANE_HEIGHT / 2,
+                dots=dots,
+            )
         )
     years = range(start.year + 1, end.year + 1)
     step = max(1, len(years) // 6 + (1 if len(years) % 6 else 0)) if len(years) > 6 else 1
     ticks = [
-        (x(datetime(year, 1, 1, tzinfo=start.tzinfo)), str(year)) for year in years if (year - start.year) % step == 0
+        (x(datetime(year, 1, 1, tzinfo=start.tzinfo)), str(year))
+        for year in years
+        if (year - start.year) % step == 0
     ]
-    return Timeline(width=TIMELINE_WIDTH, height=LANE_HEIGHT * len(result) + 18, lanes=result, ticks=ticks)
+    return Timeline(
+        width=TIMELINE_WIDTH, height=LANE_HEIGHT * len(result) + 18, lanes=result, ticks=ticks
+    )
 
 
 def page_view(package: DataPackage, views: Views | None = None) -> PackagePageView:
@@ -485,6 +553,7 @@ def page_view(package: DataPackage, views: Views | None = None) -> PackagePageVi
             statement.company(source.system) if statement else None,
             views.get(source.system, {}),
             raw,
+            total <= OPEN_LIMIT,
         )
         for i, source in enumerate(package.sources, start=1)
     ]
@@ -517,7 +586,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.globals.update(words=words, plural=plural, Words=Words)  # fixed texts: exports.i18n
+    env.globals.update(words=said, plural=said_plural)  # fixed texts: exports.i18n
     env.tests["words"] = lambda value: isinstance(value, Words)
     return env
 

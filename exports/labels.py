@@ -1,4 +1,8 @@
-"""Words for the customer's pages, in Dutch and English."""
+"""Words for the customer's pages, in Dutch and English: statuses, actions and states.
+
+The texts are in the catalogues (`exports/locale/<lang>/LC_MESSAGES/common.po`); the msgid of
+each is its English text, written here.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,26 @@ from bridge.core.models import Status
 from bridge.core.policy import Action
 from bridge.core.presentation import Words
 from bridge.core.steps import StepState
+from exports.i18n import words
+
+__all__ = [
+    "ACTION_WORDS",
+    "PLANNED_ACTION_WORDS",
+    "STATE_WORDS",
+    "STATUS_WORDS",
+    "Words",
+    "state_words",
+    "status_words",
+    "system_status_words",
+]
 
 STATUS_WORDS: dict[Status, Words] = {
-    Status.ok: Words("opgehaald", "retrieved"),
-    Status.not_found: Words("geen gegevens gevonden", "no data found"),
-    Status.partial: Words("deels opgehaald", "partly retrieved"),
-    Status.error: Words("fout: niet opgehaald", "error: not retrieved"),
-    Status.skipped: Words("overgeslagen", "skipped"),
-    Status.manual: Words("wordt apart opgevraagd", "requested separately"),
+    Status.ok: words("retrieved"),
+    Status.not_found: words("no data found"),
+    Status.partial: words("partly retrieved"),
+    Status.error: words("error: not retrieved"),
+    Status.skipped: words("skipped"),
+    Status.manual: words("requested separately"),
 }
 
 
@@ -24,27 +40,27 @@ def status_words(status: Status) -> Words:
 
 # What an erasure did to a record, as a heading over the records it was done to.
 ACTION_WORDS: dict[Action, Words] = {
-    Action.delete: Words("verwijderd", "deleted"),
-    Action.anonymise: Words("geanonimiseerd", "anonymised"),
-    Action.retain: Words("bewaard (beperkt)", "kept (restricted)"),
-    Action.manual: Words("handmatig", "by hand"),
+    Action.delete: words("deleted"),
+    Action.anonymise: words("anonymised"),
+    Action.retain: words("kept (restricted)"),
+    Action.manual: words("by hand"),
 }
 
 # The same, for a plan (dry run) in which nothing has been done yet.
 PLANNED_ACTION_WORDS: dict[Action, Words] = {
-    Action.delete: Words("te verwijderen", "to be deleted"),
-    Action.anonymise: Words("te anonimiseren", "to be anonymised"),
-    Action.retain: Words("te bewaren (beperkt)", "to be kept (restricted)"),
-    Action.manual: Words("handmatig", "by hand"),
+    Action.delete: words("to be deleted"),
+    Action.anonymise: words("to be anonymised"),
+    Action.retain: words("to be kept (restricted)"),
+    Action.manual: words("by hand"),
 }
 
 # The state of one erasure step (exports.erasure_models.ReportStep.state).
 STATE_WORDS: dict[str, Words] = {
-    StepState.planned: Words("gepland", "planned"),
-    StepState.done: Words("gedaan", "done"),
-    StepState.failed: Words("mislukt", "failed"),
-    StepState.manual: Words("te doen", "to do"),
-    StepState.confirmed: Words("bevestigd", "confirmed"),
+    StepState.planned: words("planned"),
+    StepState.done: words("done"),
+    StepState.failed: words("failed"),
+    StepState.manual: words("to do"),
+    StepState.confirmed: words("confirmed"),
 }
 
 

@@ -1,4 +1,9 @@
-"""manifest.json: what the zip holds (with checksums) and how each system fared."""
+"""manifest.json: what the zip holds (with checksums) and how each system fared.
+
+Each system's run metrics (requests made, the fewest a plan could have made, the critical path,
+seconds spent) are here and not in data.json: they tell the operator how the lookup went, not the
+person what is held about them.
+"""
 
 from __future__ import annotations
 
@@ -41,6 +46,8 @@ def manifest(package: DataPackage, entries: Sequence[ArchivedFile]) -> dict[str,
                 "lookup": source.lookup,
                 "requests": source.requests,
                 "minimum": source.minimum,
+                "critical": source.critical,
+                "seconds": source.seconds,
             }
             for source in package.sources
         ],

@@ -1,7 +1,13 @@
 """write_package: the whole data package as one private zip file in an output directory.
 
-The zip holds, at its root: data.json, schema.json, csv/<type>.csv (one per record type),
-index.html and, written last, manifest.json with the SHA-256 of every other file.
+The zip holds, at its root:
+- index.html: the page a person reads (exports.html);
+- data.xlsx: the workbook a person opens in a spreadsheet (exports.workbook);
+- data.json: everything found, exactly as the systems gave it (exports.jsonfile);
+- schema.json: the JSON Schema of data.json, each record type's data included (exports.schema);
+- csv/<system>/<type>.csv (and csv/<system>/<type>-<list>.csv per list of objects): the
+  machine-readable tables (exports.csvfiles);
+- manifest.json, written last: the SHA-256 of every other file, and how each system's lookup went.
 """
 
 from __future__ import annotations
@@ -16,7 +22,17 @@ from exports.csvfiles import csv_files
 from exports.html import render_index
 from exports.jsonfile import data_json, schema_json
 from exports.manifest import manifest_json
-from exports.naming import as_utc, package_filename
+from exports.naming import (
+    DATA_JSON,
+    INDEX_HTML,
+    MANIFEST_JSON,
+    SCHEMA_JSON,
+    WORKBOOK,
+    as_utc,
+    package_filename,
+)
+from exports.tables import by_system_type
+from exports.workbook import workbook_bytes
 
 
 def write_package(
@@ -34,16 +50,18 @@ def write_package(
     the name shows its first 8 hex digits; the time is `generated_at` in UTC. `views` says per
     system how its record types read to a person (`Connector.views`). Returns its path.
     """
+    views = views or {}
     files: dict[str, bytes] = {
-        "data.json": data_json(package),
-        "schema.json": schema_json(),
-        **csv_files(package),
-        "index.html": render_index(package),
+        INDEX_HTML: render_index(package, views),
+        WORKBOOK: workbook_bytes(package, views),
+        DATA_JSON: data_json(package),
+        SCHEMA_JSON: schema_json(views, by_system_type(package)),
+        **csv_files(package, views),
     }
     ensure_private_dir(out_dir)
     target = out_dir / package_filename(package, pseudonym)
     with atomic_zip(target, as_utc(package.generated_at)) as archive:
         for path, content in files.items():
             archive.add(path, content)
-        archive.add("manifest.json", manifest_json(package, archive.entries))
+        archive.add(MANIFEST_JSON, manifest_json(package, archive.entries))
     return target

@@ -104,14 +104,9 @@ class FlatTable:
     path: str
     columns: list[str] = field(default_factory=list)
     rows: list[FlatRow] = field(default_factory=list)
-
-    @property
-    def lists(self) -> list[str]:
-        """The dotted paths of the lists this table's rows lie in, outermost first."""
-        if not self.path:
-            return []
-        parts = self.path.split(SEP)
-        return [SEP.join(parts[: n + 1]) for n in range(len(parts))]
+    # The dotted paths of the lists this table's rows lie in, outermost first, itself last
+    # (`line_items`, `line_items.meta_data`): a row's `position` has one number for each.
+    lists: list[str] = field(default_factory=list)
 
 
 def _tables_in(value: Any, path: str, hidden: Hidden) -> Iterator[str]:
@@ -140,14 +135,14 @@ def flatten(records: Sequence[Record], hidden: Hidden = lambda _: False) -> list
     orders: dict[str, dict[str, None]] = {"": {}}
 
     def emit(
-        record: Record, path: str, obj: dict[str, Any], position: tuple[int, ...]
+        record: Record, path: str, obj: dict[str, Any], position: tuple[int, ...], lists: list[str]
     ) -> None:
         values: dict[str, Any] = {}
         if path not in tables:
-            tables[path], orders[path] = FlatTable(path), {}
+            tables[path], orders[path] = FlatTable(path, lists=lists), {}
         table = tables[path]
         table.rows.append(FlatRow(record, position, values))  # before its lists' rows
-        fill(record, values, obj, "", path, position)
+        fill(record, values, obj, "", path, position, lists)
         orders[path].update(dict.fromkeys(values))
 
     def fill(
@@ -157,21 +152,22 @@ def flatten(records: Sequence[Record], hidden: Hidden = lambda _: False) -> list
         relative: str,
         absolute: str,
         position: tuple[int, ...],
+        lists: list[str],
     ) -> None:
         for key, value in obj.items():
             name, path = _join(relative, key), _join(absolute, key)
             if hidden(path):
                 continue
             if isinstance(value, dict) and value:
-                fill(record, values, value, name, path, position)
+                fill(record, values, value, name, path, position, lists)
             elif isinstance(value, list) and path in tabular:
                 for n, item in enumerate(value, start=1):
-                    emit(record, path, _item(item), (*position, n))
+                    emit(record, path, _item(item), (*position, n), [*lists, path])
             else:  # a scalar, a list of scalars, or an empty object (an empty cell)
                 values[name] = None if isinstance(value, dict) else value
 
     for record, item in zip(records, data, strict=True):
-        emit(record, "", item, ())
+        emit(record, "", item, (), [])
     for path, table in tables.items():
         table.columns = list(orders[path])
     return list(tables.values())

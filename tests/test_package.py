@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -121,7 +122,9 @@ def written(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
 
 
 def _csv(files: dict[str, bytes], name: str) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(files[name]), dtype=str, keep_default_na=False, encoding="utf-8")
+    return pd.read_csv(
+        io.BytesIO(files[name]), dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
 
 
 def test_zip_is_private_and_named_without_email(written: tuple[Path, dict[str, bytes]]) -> None:
@@ -161,9 +164,12 @@ def test_zip_holds_exactly_the_package_files(written: tuple[Path, dict[str, byte
         "schema.json",
         "manifest.json",
         "index.html",
-        "csv/customer.csv",
-        "csv/order.csv",
-        "csv/order_note.csv",
+        "data.xlsx",
+        "csv/shop/customer.csv",
+        "csv/shop/customer-meta_data.csv",
+        "csv/shop/order.csv",
+        "csv/shop/order-line_items.csv",
+        "csv/shop/order_note.csv",
     }
     with zipfile.ZipFile(path) as archive:
         assert archive.namelist()[-1] == "manifest.json"
@@ -206,34 +212,56 @@ def test_manifest_checksums_match(written: tuple[Path, dict[str, bytes]]) -> Non
 
 def test_csv_flattens_without_losing_anything(written: tuple[Path, dict[str, bytes]]) -> None:
     _, files = written
-    customers = _csv(files, "csv/customer.csv")
-    orders = _csv(files, "csv/order.csv")
-    notes = _csv(files, "csv/order_note.csv")
+    customers = _csv(files, "csv/shop/customer.csv")
+    orders = _csv(files, "csv/shop/order.csv")
+    notes = _csv(files, "csv/shop/order_note.csv")
+    lines = _csv(files, "csv/shop/order-line_items.csv")
+    meta = _csv(files, "csv/shop/customer-meta_data.csv")
     assert (len(customers), len(orders), len(notes)) == (1, 2, 1)
     for frame in (customers, orders, notes):
         assert list(frame.columns[:3]) == ["system", "id", "matched_by"]
-    assert {"billing.email", "billing.city", "data.id", "tags", "meta_data", "extra"} <= set(
-        customers.columns
-    )
+    assert {"billing.email", "billing.city", "data.id", "tags", "extra"} <= set(customers.columns)
     row = customers.iloc[0]
     assert row["system"] == "shop"
     assert row["billing.city"] == "’s-Hertogenbosch"
     assert row["last_name"] == "Österreich-Jansen"
-    assert row["tags"] == "vip | nieuwsbrief"
-    assert json.loads(row["meta_data"]) == [{"key": "loyalty", "value": {"points": 12}}]
+    assert row["tags"] == "vip | nieuwsbrief"  # a list of plain values stays one cell
     assert row["is_paying_customer"] == "true"
+    assert "meta_data" not in customers.columns and "line_items" not in orders.columns
+    # A list of objects is a file of its own: the record's id, the item's position, its fields.
+    assert meta.to_dict("records") == [
+        {"id": "17", "meta_data#": "1", "key": "loyalty", "value.points": "12"}
+    ]
+    assert lines.columns.tolist() == ["id", "line_items#", "name", "quantity"]
+    assert lines.values.tolist() == [
+        ["1042", "1", "Ring", "1"],
+        ["1042", "2", "Doosje", "2"],
+        ["1043", "1", "Ring", "1"],
+        ["1043", "2", "Doosje", "2"],
+    ]
     assert orders["matched_by"].tolist() == ["email zoe.jansen@example.nl | customer id 17"] * 2
     assert orders["coupon_count"].tolist() == ["3", ""]  # an int stays an int next to a null
     assert orders["data.id"].tolist() == ["1042", "1043"]
-    assert json.loads(orders["line_items"][0])[1] == {"name": "Doosje", "quantity": 2}
-    assert not files["csv/customer.csv"].startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_is_rfc_4180_with_a_bom(written: tuple[Path, dict[str, bytes]]) -> None:
+    _, files = written
+    for name in (n for n in files if n.endswith(".csv")):
+        content = files[name]
+        assert content.startswith(b"\xef\xbb\xbf"), name  # so a spreadsheet reads the accents
+        text = content.decode("utf-8-sig")
+        assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+        assert len({len(row) for row in rows}) == 1, name
+        for cell in (cell for row in rows for cell in row):
+            assert not cell.startswith(("[{", "{")), (name, cell)  # no JSON inside a cell
 
 
 def test_csv_columns_are_stable(tmp_path: Path) -> None:
     first = _open(write_package(make_package(), tmp_path / "a", pseudonym=PSEUDONYM))
     second = _open(write_package(make_package(), tmp_path / "b", pseudonym=PSEUDONYM))
-    assert first["csv/order.csv"] == second["csv/order.csv"]
-    assert _csv(first, "csv/order.csv").columns.tolist() == [
+    assert first["csv/shop/order.csv"] == second["csv/shop/order.csv"]
+    assert _csv(first, "csv/shop/order.csv").columns.tolist() == [
         "system",
         "id",
         "matched_by",
@@ -245,7 +273,6 @@ def test_csv_columns_are_stable(tmp_path: Path) -> None:
         "date_created",
         "billing.first_name",
         "billing.email",
-        "line_items",
         "coupon_count",
     ]
 
@@ -256,16 +283,19 @@ def test_record_types_become_safe_file_names(tmp_path: Path) -> None:
         Record(type="../../etc/passwd", id="1", matched_by=["x"], data={"a": 1}),
         Record(type="Order", id="2", matched_by=["x"], data={"a": 2}),
     ]
+    package.sources[1].system = "shop"  # the same system twice: the names must still differ
     files = _open(write_package(package, tmp_path, pseudonym=PSEUDONYM))
     csvs = {name for name in files if name.startswith("csv/")}
     assert csvs == {
-        "csv/customer.csv",
-        "csv/order.csv",
-        "csv/order_note.csv",
-        "csv/etc_passwd.csv",
-        "csv/Order-2.csv",  # "Order" and "order" would clash on a case-insensitive disk
+        "csv/shop/customer.csv",
+        "csv/shop/customer-meta_data.csv",
+        "csv/shop/order.csv",
+        "csv/shop/order-line_items.csv",
+        "csv/shop/order_note.csv",
+        "csv/shop/etc_passwd.csv",
+        "csv/shop/Order-2.csv",  # "Order" and "order" would clash on a case-insensitive disk
     }
-    assert all(re.fullmatch(r"csv/[A-Za-z0-9_-]+\.csv", name) for name in csvs)
+    assert all(re.fullmatch(r"csv/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+\.csv", name) for name in csvs)
 
 
 def test_page_names_every_system_and_warns_when_incomplete(
@@ -321,7 +351,7 @@ def test_page_shows_counts_categories_and_notes(written: tuple[Path, dict[str, b
     assert "contact details, address" in html
     assert "public reviews" in html  # a category with no records is still declared
     assert "Bestellingen worden 7 jaar bewaard." in html
-    assert "csv/order.csv" in html
+    assert "data.xlsx" in html and "csv/" in html
     assert "Österreich-Jansen" in html
 
 
@@ -360,12 +390,13 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
     manifest: dict[str, Any] = json.loads(files["manifest.json"])
     assert path.name == "privacy-bridge-c0ffee12-20240102T030405Z.zip"
     assert list(files) == [
+        "index.html",
+        "data.xlsx",
         "data.json",
         "schema.json",
-        "csv/customer.csv",
-        "csv/order.csv",
-        "csv/payment.csv",
-        "index.html",
+        "csv/alpha/customer.csv",
+        "csv/alpha/order.csv",
+        "csv/epsilon/payment.csv",
         "manifest.json",
     ]
     assert manifest["generated_at"] == "2024-01-02T03:04:05Z"
@@ -379,6 +410,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "lookup": [],
             "requests": 0,
             "minimum": None,
+            "critical": 0,
+            "seconds": 0.0,
         },
         {
             "system": "beta",
@@ -389,6 +422,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "lookup": [],
             "requests": 0,
             "minimum": None,
+            "critical": 0,
+            "seconds": 0.0,
         },
         {
             "system": "gamma",
@@ -399,6 +434,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "lookup": [],
             "requests": 0,
             "minimum": None,
+            "critical": 0,
+            "seconds": 0.0,
         },
         {
             "system": "delta",
@@ -409,6 +446,8 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "lookup": [],
             "requests": 0,
             "minimum": None,
+            "critical": 0,
+            "seconds": 0.0,
         },
         {
             "system": "epsilon",
@@ -419,15 +458,18 @@ def test_golden_files_and_systems(tmp_path: Path) -> None:
             "lookup": [],
             "requests": 0,
             "minimum": None,
+            "critical": 0,
+            "seconds": 0.0,
         },
     ]
     assert (
-        files["csv/order.csv"]
-        == b"system,id,matched_by,n\r\nalpha,order-1,email,1\r\nalpha,order-2,email,2\r\n"
+        files["csv/alpha/order.csv"]
+        == b"\xef\xbb\xbfsystem,id,matched_by,n\r\nalpha,order-1,email,1\r\nalpha,order-2,email,2\r\n"
     )
 
 
-def test_a_few_thousand_records_stay_quick(tmp_path: Path) -> None:
+def test_a_few_thousand_records_are_all_written(tmp_path: Path) -> None:
+    """Speed is measured by benchmarks, not here: a timed test fails a loaded machine."""
     records = [
         Record(
             type=("order", "payment", "review")[n % 3],
@@ -443,7 +485,6 @@ def test_a_few_thousand_records_stay_quick(tmp_path: Path) -> None:
         complete=True,
         sources=[SourceResult(system="big", status=Status.ok, records=records)],
     )
-    started = datetime.now(UTC)
     files = _open(write_package(package, tmp_path, pseudonym=PSEUDONYM))
-    assert (datetime.now(UTC) - started).total_seconds() < 10
-    assert len(_csv(files, "csv/order.csv")) == 1000
+    assert len(_csv(files, "csv/big/order.csv")) == 1000
+    assert len(_csv(files, "csv/big/order-lines.csv")) == 1000

@@ -16,6 +16,8 @@ from bridge.collect.identity import Listener
 from bridge.core.config import load_config
 from bridge.core.errors import InputError
 from bridge.erasure.guard import Stopped
+from exports.erasure_models import state_line
+from exports.erasure_report import worksheet_path
 
 
 @handled
@@ -62,7 +64,10 @@ def erase(
 
     The plan is journaled before anything changes; running the command again after a crash or a
     failed system resumes it. Exit 0 only when every automatic step is done and verified; manual
-    steps are listed (confirm them with --confirm-manual 12,13) and keep the erasure open.
+    steps are listed (confirm them with --confirm-manual 12,13) and keep the erasure open: the
+    last line says complete, open, failed or dry run, as the report's erasure-report.json does.
+    The customer's report is a zip; the operator's worksheet (the manual steps, the SQL, the
+    requests to processors) is written beside it, never into it.
     """
     from bridge.register.erasing import confirm_request_manual, erase_request
 
@@ -109,6 +114,9 @@ def erase(
             out.print(f"[red]not verified:[/red] {problem}", highlight=False)
         if outcome.report:
             out.print(f"report: {outcome.report}", highlight=False)
+            out.print(f"worksheet: {worksheet_path(outcome.report)}", highlight=False)
+        # The last line says where the erasure stands as its report does (one function decides).
+        out.print(state_line(outcome.assessment()), highlight=False, markup=False, soft_wrap=True)
     result = outcome.result
     if result.failed_systems or (not dry_run and not result.complete):
         raise typer.Exit(1)

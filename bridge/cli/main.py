@@ -22,6 +22,7 @@ from bridge.cli.demo import demo, sandbox_app
 from bridge.cli.erase import erase
 from bridge.cli.index import retention_app, sync_command
 from bridge.cli.requests import requests_app
+from bridge.cli.statement import statement_app, unfinished
 from bridge.cli.views import (
     check_table,
     export_progress,
@@ -45,6 +46,7 @@ app.add_typer(requests_app, name="requests")
 app.command()(erase)
 app.command("sync")(sync_command)
 app.add_typer(retention_app, name="retention")
+app.add_typer(statement_app, name="statement")
 
 
 @app.callback()
@@ -123,13 +125,21 @@ def export(
 def check(env_file: EnvFile = None, as_json: JsonFlag = False) -> None:
     """Tell, per configured system, whether it is reachable and the credentials work.
 
+    Warns (on stderr; the exit status stays) while the privacy statement given with each package
+    is still the built-in example or takes parts from it; a statement file that is not valid is
+    exit 2, before any system is asked.
+
     Example: privacy-bridge check --json
     """
-    results = api.check(load_config(env_file))
+    config = load_config(env_file)
+    notes = unfinished(config)
+    results = api.check(config)
     if as_json:
         out.print_json(json.dumps([r.__dict__ for r in results]))
     else:
         out.print(check_table(results))
+    for note in notes:
+        line("warning", note)
     if not all(r.ok for r in results):
         raise typer.Exit(1)
 

@@ -1,8 +1,9 @@
 """Access and portability (GDPR art. 15, 20): everything the systems hold about one person, as
 one data package, written as a zip (`exports.package`).
 
-The caller (`bridge.app`) hands in the connectors of the enabled systems and the subject's keyed
-pseudonym, which names the file.
+The caller (`bridge.app`) hands in the connectors of the enabled systems, the subject's keyed
+pseudonym, which names the file, and the shop's privacy statement (art. 15(1): what is done with
+the data, beside the copy), which goes into the package as it is.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bridge.collect.identity import Listener, resolve
 from bridge.core.connector import Connector
 from bridge.core.dirs import check_private_dir
 from bridge.core.models import DataPackage, SourceResult, Status, Subject
+from bridge.core.statement import Statement
 from exports.package import write_package
 
 # The subject's keyed pseudonym (an HMAC of the address: `bridge.store.keys.Keys.pseudonym`).
@@ -48,7 +50,9 @@ class Exporter(Protocol):
     ) -> ExportResult: ...
 
 
-def package(address: str, sources: list[SourceResult]) -> DataPackage:
+def package(
+    address: str, sources: list[SourceResult], statement: Statement | None = None
+) -> DataPackage:
     """The data package of what the systems answered: complete when each found or had nothing."""
     return DataPackage(
         subject=Subject(email=address),
@@ -56,14 +60,19 @@ def package(address: str, sources: list[SourceResult]) -> DataPackage:
         complete=all(s.status in (Status.ok, Status.not_found) for s in sources),
         sources=sources,
         version=__version__,
+        statement=statement,
     )
 
 
 def collect(
-    connectors: Sequence[Connector], address: str, *, listener: Listener | None = None
+    connectors: Sequence[Connector],
+    address: str,
+    *,
+    listener: Listener | None = None,
+    statement: Statement | None = None,
 ) -> DataPackage:
     """Everything the systems hold about `address` (checked and normalised), not yet written."""
-    return package(address, resolve(connectors, address, listener=listener))
+    return package(address, resolve(connectors, address, listener=listener), statement)
 
 
 def export(
@@ -73,6 +82,7 @@ def export(
     pseudonym: Pseudonym,
     *,
     listener: Listener | None = None,
+    statement: Statement | None = None,
 ) -> ExportResult:
     """Collect and write the data package (a zip in `out_dir`); incomplete packages are marked.
 
@@ -81,6 +91,6 @@ def export(
     """
     check_private_dir(out_dir)
     name = pseudonym(address)
-    data = collect(connectors, address, listener=listener)
+    data = collect(connectors, address, listener=listener, statement=statement)
     views = {c.name: c.views for c in connectors}
     return ExportResult(write_package(data, out_dir, pseudonym=name, views=views), data)

@@ -43,6 +43,7 @@ from bridge.core.models import Identifier, Record
 from bridge.core.paging import Offset, Page, PageNumber
 from bridge.core.policy import Action, Policy
 from bridge.core.steps import Step
+from connectors.feedbackcompany.views import VIEWS
 
 PER_PAGE = 100
 INVITATIONS = PageNumber(size=PER_PAGE)  # `page`, `per_page`: a short or empty page is the last
@@ -103,6 +104,7 @@ class FeedbackCompanyConnector(Connector):
         "review_invitation": ["review invitations", "name", "e-mail address", "order number"],
         "feedback_review": ["reviews", "name", "city"],
     }
+    views = VIEWS
 
     def __init__(self, url: str, client_id: str, secret: str) -> None:
         self.http = HttpClient(self.name, url, secrets=(client_id, secret), errors=ERRORS)

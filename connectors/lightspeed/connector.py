@@ -56,6 +56,7 @@ from bridge.core.paging import PageNumber
 from bridge.core.policy import Policy
 from bridge.core.steps import Step
 from connectors.lightspeed.search import Search, order_links
+from connectors.lightspeed.views import VIEWS
 
 LIMIT = 250
 LISTING = PageNumber(size=LIMIT)  # `page` and `limit`: a short or empty page is the last
@@ -158,6 +159,7 @@ class LightspeedConnector(Connector):
         "contact_message": ["communication", "contact details"],
         "checkout": ["abandoned checkouts", "addresses", "contact details"],
     }
+    views = VIEWS
 
     def __init__(self, url: str, key: str, secret: str) -> None:
         self.http = HttpClient(

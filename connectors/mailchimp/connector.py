@@ -38,6 +38,7 @@ from bridge.core.models import Identifier
 from bridge.core.paging import Offset
 from bridge.core.policy import Policy
 from bridge.core.steps import Step
+from connectors.mailchimp.views import VIEWS
 
 PAGE = 1000
 ERRORS = ErrorShape(code=("title",), message=("detail",), details=("errors.message",))
@@ -79,6 +80,7 @@ class MailchimpConnector(Connector):
             "location",
         ],
     }
+    views = VIEWS
     notes = (
         "After a permanent delete Mailchimp refuses to subscribe the address again through its "
         "API or an import: only the person can, through one of the shop's signup forms.",

@@ -50,6 +50,7 @@ from connectors.mollie.plan import (
 )
 from connectors.mollie.references import CUSTOMER_ID, ORDER_ID, PAYMENT_ID, owner_id
 from connectors.mollie.streams import CUSTOMERS, LISTS, PAGE_LIMIT, SYNC
+from connectors.mollie.views import VIEWS
 
 ERRORS = ErrorShape(message=("detail", "title"), details=("field",))
 
@@ -79,6 +80,7 @@ class MollieConnector(Connector):
         "mandate": ["bank account or card details", "direct debit mandates"],
         "subscription": ["recurring payments"],
     }
+    views = VIEWS
     notes = ("Mollie keeps payment records under its own legal duties as a payment institution.",)
     limits = LIMITS
 

@@ -58,6 +58,7 @@ from bridge.core.paging import PageNumber, pages_for
 from bridge.core.parallel import outcomes
 from bridge.core.policy import Policy
 from bridge.core.steps import Step
+from connectors.myparcel.views import VIEWS
 
 SIZE = 200
 BY_ID = 100  # shipment ids per `GET /shipments/{id};{id};...` (a URL of about a thousand bytes)
@@ -105,6 +106,7 @@ class MyParcelConnector(Connector):
     categories: ClassVar[dict[str, list[str]]] = {
         "shipment": ["shipping", "name", "addresses", "contact details", "track & trace"],
     }
+    views = VIEWS
     limits = LIMITS
     notes = (
         "PostNL, as the carrier, keeps the delivery data of sent parcels under its own terms.",

@@ -59,6 +59,7 @@ from connectors.paypal.answers import (
     window_params,
     within,
 )
+from connectors.paypal.views import VIEWS
 
 WINDOW = timedelta(days=31)
 HISTORY = timedelta(days=3 * 365)
@@ -118,6 +119,7 @@ class PayPalConnector(Connector):
         "paypal_transaction": ["payments", "name", "e-mail address", "addresses", "PayPal account"],
         "paypal_invoice": ["invoices", "name", "e-mail address", "addresses"],
     }
+    views = VIEWS
     notes = (
         "PayPal is an independent controller for its own account holders: for the data of your "
         "PayPal account itself, ask PayPal (paypal.com > Privacy).",

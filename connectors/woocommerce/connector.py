@@ -53,6 +53,7 @@ from connectors.woocommerce import batch, erasure
 from connectors.woocommerce.client import ERRORS, Rest, records
 from connectors.woocommerce.links import order_links
 from connectors.woocommerce.reviews import collect_reviews
+from connectors.woocommerce.views import VIEWS
 
 PER_PAGE = 100
 LISTING = PageNumber()  # `page` until X-WP-TotalPages says it is the last, or an empty page
@@ -136,6 +137,7 @@ class WooCommerceConnector(Connector):
         "review": ["reviews", "name", "e-mail address"],
         "analytics_customer": ["identity", "addresses", "e-mail address", "order statistics"],
     }
+    views = VIEWS
     capabilities = erasure.CAPABILITIES
     batch_operations = batch.BATCHED
     limits = Limits(concurrent=4)  # self-hosted: no documented limit, a modest default
