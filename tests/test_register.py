@@ -221,7 +221,10 @@ def test_a_second_open_request_is_a_duplicate_to_link_or_cancel(register: Regist
     assert register.show(first.id)["linked"] == [second.id]
 
 
-def test_an_extension_is_at_most_two_months_and_recorded(register: Register) -> None:
+def test_an_extension_is_at_most_two_months_and_recorded(tmp_path: Path) -> None:
+    # Within the first month, when an extension may still be told to the customer (art. 12(3)).
+    clock = Clock(datetime(2026, 2, 10, 12, tzinfo=UTC))
+    register = Register(Store(tmp_path / "state"), "tester", clock=clock)
     made = register.new("erasure", "jan@example.nl", received=date(2026, 1, 31))
     assert register.extend(made.id, 1, "many systems").due == date(2026, 3, 31)
     assert register.extend(made.id, 1, "a processor is slow").due == date(2026, 4, 30)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from bridge.core.connector import normalise_email
 from bridge.core.policy import Policy
 from bridge.index.retention import Applied, apply, due
 from bridge.index.sync import sync
+from bridge.register.deadlines import RETENTION_DAYS
 from bridge.store.db import Store
 from sandbox.data import Shop
 from sandbox.server import Sandbox, start
@@ -100,11 +101,12 @@ def test_apply_opens_verified_erasure_requests_once(synced: tuple[Sandbox, Confi
     done = apply_all(config, policy, today, operator="cron")
     assert len(done.opened) + len(done.unresolved) == len(people) and done.opened
     store = Store(config.home)
-    statuses = {
-        r["status"]
-        for r in store.db.execute("SELECT status FROM requests WHERE channel = 'internal'")
-    }
-    assert statuses == {"verified"}
+    rows = store.db.execute("SELECT * FROM requests WHERE channel = 'retention'").fetchall()
+    assert {r["status"] for r in rows} == {"verified"} and len(rows) == len(done.opened)
+    # The shop's own target, not a customer's month (bridge.register.deadlines).
+    for r in rows:
+        received = date.fromisoformat(r["received"])
+        assert date.fromisoformat(r["due"]) == received + timedelta(days=RETENTION_DAYS)
     again = apply_all(config, policy, today)
     assert again.opened == []  # an open request is not opened twice
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from bridge.app import App
-from bridge.cli.common import EnvFile, JsonFlag, err, handled, out
+from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, say
 from bridge.cli.views import retention_table, sync_progress, sync_table
 from bridge.core.config import load_config
 from bridge.core.errors import InputError
+
+if TYPE_CHECKING:
+    from bridge.index.retention import Due, Shown
 
 
 @handled
@@ -65,23 +68,56 @@ def _day(text: str | None) -> date:
         raise InputError("--today takes a date as YYYY-MM-DD") from None
 
 
+IndexOnly = Annotated[
+    bool,
+    typer.Option(
+        "--index-only",
+        help="Show people by pseudonym only: read no names or addresses from the shops.",
+    ),
+]
+
+
+def _people(found: Due, shown: dict[str, Shown]) -> list[dict[str, Any]]:
+    """The due people for --json: with name and address when read (for review, not stored)."""
+    people = []
+    for person in found.people:
+        entry: dict[str, Any] = dict(person.__dict__)
+        if who := shown.get(person.subject):
+            entry.update(name=who.name, email=who.email, read_from=who.system)
+            if who.problem:
+                entry["problem"] = who.problem
+        people.append(entry)
+    return people
+
+
 @retention_app.command("due")
 @handled
 def retention_due(
-    env_file: EnvFile = None, as_json: JsonFlag = False, today: TodayOption = None
+    env_file: EnvFile = None,
+    as_json: JsonFlag = False,
+    today: TodayOption = None,
+    index_only: IndexOnly = False,
 ) -> None:
     """List people inactive for longer than the term, and retained records whose term ended.
 
+    Each person's name and address are read live from the shop, to review before `retention
+    apply`; they are shown, never stored (--index-only: pseudonyms only, nothing read).
+
     Example: privacy-bridge retention due --json    (after a sync: it reads the index)
     """
-    from bridge.index.retention import due
+    from bridge.index.retention import due, identify
 
     with App(load_config(env_file)) as app:
         policy, day = app.policy, _day(today)
         found = due(app.store, policy, day)
+        shown = (
+            identify(app.store, app.connectors, found.people)
+            if found.people and not index_only
+            else {}
+        )
     if as_json:
         out.print_json(json.dumps({
-            "people": [p.__dict__ for p in found.people],
+            "people": _people(found, shown),
             "expired": [
                 {"erasure": e.erasure_id, "seq": e.seq, "system": e.step.system,
                  "record": e.step.key, "until": str(e.step.until)}
@@ -89,7 +125,7 @@ def retention_due(
             ],
         }))  # fmt: skip
         return
-    out.print(retention_table(found))
+    out.print(retention_table(found, shown))
 
 
 @retention_app.command("apply")
@@ -105,18 +141,21 @@ def retention_apply(
 ) -> None:
     """Open erasure requests for the people past the term, and end expired retentions.
 
-    Example: privacy-bridge retention apply    (shows what is due, then asks)
+    Example: privacy-bridge retention apply    (shows who and what is due, then asks)
 
-    The requests are opened verified (the shop itself asks); erase them with
-    `privacy-bridge erase --request ID --yes`.
+    The requests are opened verified, on the channel `retention` (the shop itself asks), with
+    the shop's own target as due date: 14 days, not a customer's month, and not extendable.
+    Erase them with `privacy-bridge erase --request ID --yes`.
     """
-    from bridge.index.retention import apply, due
+    from bridge.index.retention import apply, due, identify
 
     with App(load_config(env_file)) as app:
         policy, day = app.policy, _day(today)
         found = due(app.store, policy, day)
         if not as_json:
-            out.print(retention_table(found))
+            # Asked before anything is opened: show who, so that the answer is an informed one.
+            shown = identify(app.store, app.connectors, found.people) if not yes else {}
+            out.print(retention_table(found, shown))
         if not (found.people or found.expired):
             return
         if not yes and not typer.confirm("Open these erasure requests and end these retentions?"):
@@ -126,9 +165,12 @@ def retention_apply(
         out.print_json(json.dumps(done.__dict__))
     else:
         for opened in done.opened:
-            out.print(f"opened erasure request {opened['request']}", highlight=False)
+            say(
+                f"opened erasure request {opened['request']} (retention; due {opened['due']}):"
+                f" privacy-bridge erase --request {opened['request']} --yes"
+            )
         for ended in done.ended:
-            out.print(f"retention ended: {ended['system']} {ended['record']} ({ended['state']})")
+            say(f"retention ended: {ended['system']} {ended['record']} ({ended['state']})")
         if done.unresolved:
             out.print(
                 f"[yellow]{len(done.unresolved)} people with no address in any system: see the index[/yellow]"

@@ -20,6 +20,7 @@ from bridge.cli.common import (
     RequestId,
     err,
     handled,
+    line,
     out,
     print_json,
     register_of,
@@ -27,9 +28,9 @@ from bridge.cli.common import (
     say,
 )
 from bridge.cli.customer_contact import deliver, verify
-from bridge.cli.views import request_notes, requests_table
+from bridge.cli.views import request_notes, requests_table, systems_table
 from bridge.core.connector import checked_email
-from bridge.register.deadlines import due_date
+from bridge.register.requests import Register
 from bridge.register.types import Request, parse_day
 
 requests_app = typer.Typer(
@@ -51,7 +52,9 @@ def new(
     received: Annotated[
         str | None, typer.Option("--received", help="Date of receipt, YYYY-MM-DD (default: today).")
     ] = None,
-    channel: Annotated[str, typer.Option("--channel", help="email|web|phone|letter")] = "email",
+    channel: Annotated[
+        str, typer.Option("--channel", help="email|web|phone|letter|internal")
+    ] = "email",
     env_file: EnvFile = None,
     operator: Operator = None,
     as_json: JsonFlag = False,
@@ -61,16 +64,20 @@ def new(
     Example: privacy-bridge requests new --type access --email jan@example.nl --received 2026-11-21
 
     A second open request of the same type for the same person is flagged as a duplicate:
-    link it (requests link ID --to OTHER) or cancel it.
+    link it (requests link ID --to OTHER) or cancel it. A receipt date whose deadline has
+    passed is registered with a warning (in --json: `warnings`).
     """
     checked_email(email)  # a bad address is refused before the register is opened
     with register_of(env_file, operator) as register:
         day = parse_day(received, "receipt date") if received else None
         made = register.new(type_, email, received=day, channel=channel)
         if as_json:
-            print_json({**asdict(made), "status": register.get(made.id).status.value})
+            data = {**asdict(made), "warnings": list(made.warnings)}
+            print_json({**data, "status": register.get(made.id).status.value})
         else:
             say(f"{made.id} registered; due {made.due.isoformat()}")
+            for warning in made.warnings:
+                line("warning", warning)
         if made.duplicate_of:
             say(
                 f"possible duplicate of {made.duplicate_of}: requests link {made.id} --to"
@@ -81,8 +88,16 @@ def new(
 
 def _print_requests(requests: list[Request], today: date) -> None:
     out.print(requests_table(requests, today))
-    for line in request_notes(requests):
-        say(line)
+    for note in request_notes(requests):
+        say(note)
+
+
+def _done(register: Register, request: Request, what: str, as_json: bool) -> None:
+    """What a change did: the request as JSON, or one line."""
+    if as_json:
+        print_json(request.to_dict(register.today()))
+    else:
+        said(request, what)
 
 
 @requests_app.command("list")
@@ -125,15 +140,17 @@ def show(
             return
         request = register.get(request_id)
         _print_requests([request], register.today())
+        say(f"due date: {data['deadline']}")
         if data["linked"]:
             say(f"linked to this one: {', '.join(data['linked'])}")
-        systems = Table(title="Systems")
-        systems.add_column("system")
-        systems.add_column("status")
-        for system, status in data["systems"].items():
-            systems.add_row(system, status)
-        if data["systems"]:
-            out.print(systems)
+        if data["systems"] or data["manual_open"]:
+            out.print(systems_table(data["systems"], data["manual_open"]))
+        if manual := data["manual_open"]:
+            count = sum(m["count"] for m in manual.values())
+            say(
+                f"{count} step(s) by hand to confirm: privacy-bridge erase --request {request.id}"
+                " --confirm-manual STEPS --note TEXT (STEPS as shown, e.g. 56-69, 95)"
+            )
         for package in data["packages"]:
             state = "complete" if package["complete"] else "INCOMPLETE"
             say(f"package ({state}, expires {package['expires_at']}): {package['path']}")
@@ -157,20 +174,16 @@ def extend(
     ],
     env_file: EnvFile = None,
     operator: Operator = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Extend the deadline by one or two months (art. 12(3)); tell the customer within the first
-    month, with the reasons.
+    """Extend the deadline by one or two months (art. 12(3)), within the first month only: tell
+    the customer within it, with the reasons. An overdue request cannot be extended.
 
     Example: privacy-bridge requests extend req-20261121-4f3a --months 2 --reason "complex request"
     """
     with register_of(env_file, operator) as register:
         request = register.extend(request_id, months, reason)
-        said(request, f"due {request.due.isoformat()}")
-        if register.today() > due_date(request.received):
-            say(
-                "note: the first month has passed; art. 12(3) asks to tell the customer within it",
-                err,
-            )
+        _done(register, request, f"due {request.due.isoformat()}", as_json)
 
 
 @requests_app.command("link")
@@ -180,13 +193,14 @@ def link(
     to: Annotated[str, typer.Option("--to", help="The request it is handled with.")],
     env_file: EnvFile = None,
     operator: Operator = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Handle a (duplicate) request together with another one of the same person.
 
     Example: privacy-bridge requests link req-20261125-9c1d --to req-20261121-4f3a
     """
     with register_of(env_file, operator) as register:
-        said(register.link(request_id, to), f"linked to {to.strip()}")
+        _done(register, register.link(request_id, to), f"linked to {to.strip()}", as_json)
 
 
 @requests_app.command("cancel")
@@ -199,13 +213,14 @@ def cancel(
     ] = None,
     env_file: EnvFile = None,
     operator: Operator = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Cancel a request (withdrawn by the customer, or a duplicate).
 
     Example: privacy-bridge requests cancel req-20261125-9c1d --reason "duplicate"
     """
     with register_of(env_file, operator) as register:
-        said(register.cancel(request_id, reason), "cancelled")
+        _done(register, register.cancel(request_id, reason), "cancelled", as_json)
 
 
 @requests_app.command("deny")
@@ -218,13 +233,14 @@ def deny(
     ],
     env_file: EnvFile = None,
     operator: Operator = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Deny a request, with the reason (tell the customer, and that they may complain to the AP).
 
     Example: privacy-bridge requests deny req-20261121-4f3a --reason "manifestly unfounded"
     """
     with register_of(env_file, operator) as register:
-        said(register.deny(request_id, reason), "denied")
+        _done(register, register.deny(request_id, reason), "denied", as_json)
 
 
 @requests_app.command("complete")
@@ -237,13 +253,16 @@ def complete(
     ] = None,
     env_file: EnvFile = None,
     operator: Operator = None,
+    as_json: JsonFlag = False,
 ) -> None:
     """Close a request that was answered by hand (e.g. a rectification, a processor's confirmation).
+
+    Only a verified request can be completed: verify the person first, or deny the request.
 
     Example: privacy-bridge requests complete req-20261121-4f3a --note "address corrected in shop"
     """
     with register_of(env_file, operator) as register:
-        said(register.complete(request_id, note), "completed")
+        _done(register, register.complete(request_id, note), "completed", as_json)
 
 
 requests_app.command("verify")(verify)

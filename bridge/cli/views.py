@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from bridge.collect.identity import Listener
 from bridge.core.models import DataPackage, Status
 from bridge.core.steps import StepState
+from bridge.register.types import RULE_TEXT, DeadlineRule
 from exports.erasure_report import compact_ids
 
 if TYPE_CHECKING:
     from bridge.collect.check import CheckResult
     from bridge.erasure.journal import JournalEntry
     from bridge.erasure.process import ErasureResult
-    from bridge.index.retention import Due
+    from bridge.index.retention import Due, Shown
     from bridge.index.sync import SyncResult
     from bridge.register.types import Request
 
@@ -205,14 +207,16 @@ def sync_table(result: SyncResult) -> Table:
     return table
 
 
-def retention_table(found: Due) -> Table:
+def retention_table(found: Due, shown: Mapping[str, Shown] | None = None) -> Table:
+    """Who and what is past its term; a person by name and address when `shown` (read live
+    from the shop by `bridge.index.retention.identify`), else by pseudonym."""
     table = Table(title="Past the retention term", title_justify="left")
     for column in ("what", "who or which record", "since / until", "systems"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for person in found.people:
         table.add_row(
             "person inactive",
-            f"#{person.subject[:10]}",
+            _who(person.subject, (shown or {}).get(person.subject)),
             person.last_activity[:10],
             ", ".join(person.systems),
         )
@@ -221,28 +225,68 @@ def retention_table(found: Due) -> Table:
     return table
 
 
+def _who(subject: str, shown: Shown | None) -> Text:
+    """A person as the operator can recognise them, the pseudonym kept as the index's key."""
+    tag = f"#{subject[:10]}"
+    if shown is None:
+        return Text(tag)
+    if shown.email:
+        who = f"{shown.name}, {shown.email}" if shown.name else shown.email
+        return Text.assemble(who, (f" ({shown.system}; {tag})", "dim"))
+    return Text.assemble(tag, (f" ({shown.problem})", "yellow"))
+
+
 def requests_table(requests: list[Request], today: date) -> Table:
-    """Sorted by due date; an overdue request's row is red (receipt and channel: see --json)."""
+    """Sorted by due date; an overdue request's row is red (receipt and channel: see --json).
+    A request the tool opened itself (`retention apply`) says so in its type: its due date is
+    the shop's own target, not a customer's deadline."""
     table = Table(title=f"Requests on {today.isoformat()}", box=box.SIMPLE_HEAD, pad_edge=False)
-    for column in ("request", "type", "status", "due", "days left"):
-        table.add_column(column, no_wrap=True)
+    # Every later command needs the id: it is never cut; narrow terminals wrap the others.
+    widest = max((len(r.id) for r in requests), default=len("request"))
+    table.add_column("request", no_wrap=True, min_width=widest)
+    table.add_column("type")
+    table.add_column("status")
+    table.add_column("due", no_wrap=True, min_width=10)
+    table.add_column("days left")
     for r in requests:
         left = r.days_left(today)
         days = "-" if not r.open else f"{-left} overdue" if left < 0 else str(left)
         style = "red" if r.overdue(today) else ("dim" if not r.open else None)
-        table.add_row(r.id, r.type.value, r.status.value, r.due.isoformat(), days, style=style)
+        kind = r.type.value + (" (retention)" if r.rule is DeadlineRule.retention else "")
+        table.add_row(r.id, kind, r.status.value, r.due.isoformat(), days, style=style)
     return table
 
 
 def request_notes(requests: list[Request]) -> list[str]:
-    """One line per request that is linked, flagged as a duplicate or extended."""
+    """One line per request that is linked, flagged as a duplicate, extended, or opened by the
+    tool itself (with the rule its due date follows)."""
     lines = []
     for r in requests:
         notes = [
             f"linked to {r.linked_to}" if r.linked_to else "",
             f"duplicate of {r.duplicate_of}" if r.duplicate_of and not r.linked_to else "",
             f"extended by {r.extended_months} month(s)" if r.extended_months else "",
+            f"due date: {RULE_TEXT[r.rule]}" if r.rule is DeadlineRule.retention else "",
         ]
         if text := "; ".join(n for n in notes if n):
             lines.append(f"{r.id}: {text}")
     return lines
+
+
+def systems_table(systems: Mapping[str, str], manual: Mapping[str, Mapping[str, Any]]) -> Table:
+    """A request's state per system, with the steps by hand each still waits for (count and
+    numbers as `--confirm-manual` takes them)."""
+    table = Table(title="Systems", title_justify="left")
+    for column in ("system", "status", "steps by hand to confirm"):
+        table.add_column(column, overflow="fold")
+    for system in sorted(set(systems) | set(manual)):
+        status = systems.get(system, "-")
+        known = {s.value: s for s in Status}
+        style = STATUS_STYLE.get(known[status], "") if status in known else ""
+        open_ = manual.get(system)
+        table.add_row(
+            system,
+            Text(status, style=style),
+            f"{open_['count']}: {open_['steps']}" if open_ else "-",
+        )
+    return table

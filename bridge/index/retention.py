@@ -1,21 +1,24 @@
 """Retention enforcement: people whose last activity is older than the term, and retained
 records whose term has ended.
 
-`due()` only reads the index and the erasure journals. `apply()` opens an erasure request for
-each such person (the address is read back from the record in the shop: the index holds none),
-and ends each expired retention: anonymised where the system's API allows it, otherwise a
-request by hand.
+`due()` only reads the index and the erasure journals. `identify()` reads, for the operator's
+review before `apply`, who each such person is (name and address) live from a shop record; it
+is shown and never stored. `apply()` opens an erasure request for each such person (the address
+is read back from the record in the shop: the index holds none) on the register's own channel
+`retention`, with the shop's own deadline rule (`bridge.register.deadlines`), and ends each
+expired retention: anonymised where the system's API allows it, otherwise a request by hand.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bridge.core.connector import Connector
-from bridge.core.errors import InputError, SystemFailure
+from bridge.core.errors import BridgeError, InputError, SystemFailure
+from bridge.core.models import Identifier
 from bridge.core.policy import Action, Policy
 from bridge.core.redact import scrub
 from bridge.core.steps import NO_OPERATION, Step, StepState
@@ -93,16 +96,18 @@ def apply(
             outcome.unresolved.append(person.subject)
             continue
         try:
-            made = register.new("erasure", address, received=today, channel="internal")
+            made = register.open_retention(address, person.last_activity)
         except InputError:  # an address the shop kept that no mail system would accept
             outcome.unresolved.append(person.subject)
             continue
-        register.mark_verified(
-            made.id,
-            "internal",
-            f"retention term ended (last activity {person.last_activity[:10]})",
+        outcome.opened.append(
+            {
+                "request": made.id,
+                "last_activity": person.last_activity,
+                "due": made.due.isoformat(),
+                "deadline_rule": "retention",
+            }
         )
-        outcome.opened.append({"request": made.id, "last_activity": person.last_activity})
     for item in found.expired:
         connector = by_name.get(item.step.system)
         if connector is None:
@@ -121,6 +126,101 @@ def apply(
         journal.mark(item.seq, state, result)
         outcome.ended.append({"system": step.system, "record": step.key, "state": state})
     return outcome
+
+
+@dataclass(frozen=True)
+class Shown:
+    """Who a due person is, as a shop record says now: for the operator's eyes only, never
+    stored or logged. `problem` says why nothing could be read (the person shows by pseudonym)."""
+
+    name: str | None = None
+    email: str | None = None
+    system: str | None = None
+    problem: str | None = None
+
+
+def identify(
+    store: Store, connectors: Sequence[Connector], people: Sequence[DuePerson]
+) -> dict[str, Shown]:
+    """Per subject, the name and address a shop record of the person holds now, read live
+    (the index holds neither): the address as `apply` will find it, the name from the person's
+    records in that system. A system that cannot be read leaves the person unnamed, not the
+    command failed."""
+    by_name = {c.name: c for c in connectors}
+    return {p.subject: _shown(store, p.subject, by_name) for p in people}
+
+
+def _shown(store: Store, subject: str, connectors: dict[str, Connector]) -> Shown:
+    failed: list[str] = []
+    # A customer record names the person best; orders and the rest after it.
+    rows = sorted(
+        index.records_of_subject(store, subject), key=lambda r: r["record_type"] != "customer"
+    )
+    for row in rows:
+        connector = connectors.get(row["system"])
+        if connector is None:
+            continue
+        try:
+            address = connector.address_of(row["record_type"], row["record_id"])
+        except BridgeError:
+            failed.append(connector.name)
+            continue
+        if not address or store.keys.pseudonym(address) != subject:
+            continue
+        return Shown(
+            _name_in(connector, str(address), row["record_type"], row["record_id"]),
+            str(address),
+            connector.name,
+        )
+    if failed:
+        return Shown(problem=f"could not read {', '.join(sorted(set(failed)))}")
+    return Shown(problem="no record in the shop holds the address any more")
+
+
+def _name_in(connector: Connector, address: str, record_type: str, record_id: str) -> str | None:
+    """The person's name in `connector`'s records found by `address` (the record the index
+    pointed at first), or None."""
+    if "email" not in connector.looks_up:
+        return None
+    try:
+        found = connector.collect([Identifier(kind="email", value=address, via="retention due")])
+    except BridgeError:
+        return None
+    records = sorted(found.records, key=lambda r: (r.type, r.id) != (record_type, record_id))
+    for record in records:
+        if name := display_name(record.data):
+            return name
+    return None
+
+
+# Where systems keep a person's name: as two parts, as one, or inside a nested object (an
+# order's billing address, a shipment's recipient, a PayPal payer).
+_FIRST = ("first_name", "firstname", "firstName", "given_name", "givenName")
+_LAST = ("last_name", "lastname", "lastName", "surname", "family_name", "familyName")
+_WHOLE = ("full_name", "fullName", "name", "person", "reviewer")
+_NESTED = ("billing", "customer", "recipient", "payer_info", "payer_name", "name", "shipping")
+
+
+def display_name(data: Mapping[str, Any], depth: int = 0) -> str | None:
+    """A person's name in a record as its system returned it, or None."""
+    parts = [_text(data, _FIRST), _text(data, _LAST)]
+    if any(parts):
+        return " ".join(p for p in parts if p)
+    if whole := _text(data, _WHOLE):
+        return whole
+    for key in _NESTED:
+        nested = data.get(key)
+        if depth < 2 and isinstance(nested, Mapping) and (name := display_name(nested, depth + 1)):
+            return name
+    return None
+
+
+def _text(data: Mapping[str, Any], keys: Sequence[str]) -> str | None:
+    for key in keys:
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return " ".join(value.split())[:100]
+    return None
 
 
 def _open_erasure(store: Store, subject: str) -> bool:

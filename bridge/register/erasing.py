@@ -7,16 +7,21 @@ while steps by hand remain; confirming the last of them completes it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bridge.collect.identity import Listener
 from bridge.core.errors import InputError
 from bridge.core.models import Status
 from bridge.core.steps import StepState
+from bridge.erasure.journal import Journal
 from bridge.erasure.process import confirm_manual
 from bridge.erasure.report import Eraser, EraseResult
 from bridge.register.requests import Register
-from bridge.register.types import WORKABLE, RequestStatus, RequestType
+from bridge.register.step_numbers import ranges
+from bridge.register.types import WORKABLE, RequestStatus, RequestType, note_text
 
 
 def _erasure_address(register: Register, request_id: str, *, start: bool) -> str:
@@ -67,15 +72,102 @@ def erase_request(
     return outcome
 
 
-def confirm_request_manual(register: Register, request_id: str, seqs: list[int], note: str) -> int:
-    """Confirm manual steps; the last one completes the request. The operator's `note` is sealed
-    (in the journal and in the completion event) and shredded with the completed erasure."""
+@dataclass(frozen=True)
+class Confirmation:
+    """What one `--confirm-manual` did: the steps confirmed now, those asked for that were not
+    waiting (already confirmed, automatic, or no such step), and the steps by hand still open."""
+
+    request_id: str
+    confirmed: list[int]
+    not_open: list[int]
+    remaining: int
+    completed: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "request": self.request_id,
+            "confirmed": ranges(self.confirmed),
+            "confirmed_count": len(self.confirmed),
+            "not_open": ranges(self.not_open),
+            "remaining": self.remaining,
+            "completed": self.completed,
+        }
+
+
+def confirm_steps(
+    register: Register, request_id: str, seqs: Sequence[int], note: str
+) -> Confirmation:
+    """Confirm steps by hand of the request's erasure, with the operator's `note` (required:
+    what was done, and where). Each confirmation is an audit event naming the step numbers and
+    counts per system, the note sealed (`Register.seal`) and shredded with the completed
+    erasure; a system with none of its steps left open is `ok` in the request's systems; the
+    last step completes the request."""
+    text = note_text(note, "note (what was done, e.g. 'deleted in the Mailchimp admin')")
     address = _erasure_address(register, request_id, start=False)
-    changed, remaining = confirm_manual(register.store, address, seqs, note)
-    if (
-        changed
+    request = register.get(request_id)
+    waiting = _manual_steps(register, address)
+    wanted = sorted(set(seqs))
+    if not set(wanted) & set(waiting):
+        # Nothing to do is an input problem: say which steps are open, to paste those instead.
+        left = f"the steps by hand still open are {ranges(waiting)}" if waiting else "none is open"
+        raise InputError(
+            f"{request.id}: step(s) {ranges(wanted)} are not waiting for confirmation; {left}"
+            f" (requests show {request.id})"
+        )
+    _, remaining = confirm_manual(register.store, address, wanted, text or "")
+    still = _manual_steps(register, address)
+    confirmed = sorted(seq for seq in waiting if seq in wanted and seq not in still)
+    done = bool(
+        confirmed
         and not remaining
         and register.get(request_id).status is RequestStatus.awaiting_manual
-    ):
-        register.complete(request_id, note or None, manual_steps_confirmed=changed)
-    return changed
+    )
+    if confirmed:
+        per_system: dict[str, int] = {}
+        for seq in confirmed:
+            per_system[waiting[seq]] = per_system.get(waiting[seq], 0) + 1
+        with register.store.transaction() as db:
+            # With the last step the journal has shredded the person's notes already; the note
+            # is sealed again only when the completion below shreds it too, or steps remain.
+            sealed = register.seal(db, request.id, text) if remaining or done else None
+            register.event(
+                db,
+                request.id,
+                "manual_confirmed",
+                steps=ranges(confirmed),
+                count=len(confirmed),
+                remaining=remaining,
+                systems=per_system,
+                **({"note": sealed} if sealed else {}),
+            )
+        _close_systems(register, request.id, set(per_system), set(still.values()))
+    if done:
+        register.complete(request_id, text, manual_steps_confirmed=len(confirmed))
+    not_open = [seq for seq in wanted if seq not in waiting]
+    return Confirmation(request.id, confirmed, not_open, remaining, done)
+
+
+def confirm_request_manual(register: Register, request_id: str, seqs: list[int], note: str) -> int:
+    """`confirm_steps`, counted: how many steps were confirmed now."""
+    return len(confirm_steps(register, request_id, seqs, note).confirmed)
+
+
+def _manual_steps(register: Register, address: str) -> dict[int, str]:
+    """The person's open erasure's steps still waiting for the operator: seq -> system."""
+    journal = Journal.find(register.store, register.store.keys.pseudonym(address))
+    if journal is None:
+        return {}
+    return {e.seq: e.step.system for e in journal.entries() if e.state is StepState.manual}
+
+
+def _close_systems(register: Register, request_id: str, touched: set[str], open_: set[str]) -> None:
+    """Systems whose steps by hand are all confirmed now read `ok`, not `manual`, in the
+    request's systems (`requests show`)."""
+    current = register.systems(request_id)
+    closed = {
+        system: Status.ok.value
+        for system in sorted(touched - open_)
+        if current.get(system) == Status.manual.value
+    }
+    if closed:
+        register.record_systems(request_id, closed)

@@ -16,8 +16,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from bridge.core.errors import InputError
+from bridge.core.steps import StepState
 from bridge.register import packages as pkgs
-from bridge.register.types import OPEN, Request, request_from_row
+from bridge.register.step_numbers import ranges
+from bridge.register.types import OPEN, Request, RequestType, request_from_row
 from bridge.store import notes
 from bridge.store.db import Store
 
@@ -104,8 +106,31 @@ class RegisterReader:
             **request.to_dict(self.today()),
             "linked": [r["id"] for r in linked],
             "systems": self.systems(request.id),
+            "manual_open": self.manual_open(request.id),
             "packages": [p.to_dict() for p in self.packages(request.id)],
             "events": self.events(request.id),
+        }
+
+    def manual_open(self, request_id: str) -> dict[str, dict[str, Any]]:
+        """Per system, the steps by hand of the request's erasure still to be confirmed: their
+        count and their numbers as the tool prints them (`56–69, 95`), to paste back into
+        `erase --confirm-manual`. Empty once none is left (or for other requests)."""
+        request = self.get(request_id)
+        if request.type is not RequestType.erasure:
+            return {}
+        # The erasure of this request, or the person's erasure started by address and resumed
+        # for it (`Journal.open` keeps the request id of the erasure it resumes).
+        rows = self.store.db.execute(
+            "SELECT j.system, j.seq FROM journal j JOIN erasures e ON e.id = j.erasure_id"
+            " WHERE j.state = ? AND e.subject = (SELECT subject FROM requests WHERE id = ?)"
+            " AND (e.request_id = ? OR e.request_id IS NULL) ORDER BY j.system, j.seq",
+            (StepState.manual.value, request.id, request.id),
+        ).fetchall()
+        steps: dict[str, list[int]] = {}
+        for row in rows:
+            steps.setdefault(row["system"], []).append(int(row["seq"]))
+        return {
+            system: {"count": len(seqs), "steps": ranges(seqs)} for system, seqs in steps.items()
         }
 
     def audit_log(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ names request ids, types, statuses, systems and counts, never a person. What an 
 event holding only a marker, and shredded when the person's erasure completes.
 
     register = App(load_config()).register(operator="anna")   # bridge.app.App
-    new = register.new("access", "jan@example.nl")            # -> NewRequest(id, due, duplicate_of)
+    new = register.new("access", "jan@example.nl")  # -> NewRequest(id, due, duplicate_of, warnings)
     address = register.start_work(new.id, "export")           # only once verified
 """
 
@@ -28,11 +28,13 @@ from bridge.core.errors import InputError
 from bridge.core.models import Status
 from bridge.register import forgetting
 from bridge.register import packages as pkgs
-from bridge.register.deadlines import MAX_EXTENSION_MONTHS, due_date
+from bridge.register.deadlines import MAX_EXTENSION_MONTHS, due_date, retention_due
 from bridge.register.reader import RegisterReader
+from bridge.register.rules import extension_refusal, refusal, registration_warnings
 from bridge.register.types import (
     CLOSED,
     OPEN,
+    OPERATOR_CHANNELS,
     WORKABLE,
     Channel,
     NewRequest,
@@ -88,17 +90,42 @@ class Register(RegisterReader):
     def new(
         self, type_: str, email: str, *, received: date | None = None, channel: str = "email"
     ) -> NewRequest:
-        """Register a request; flag it when the same person has an open one of the same type."""
+        """Register a request; flag it when the same person has an open one of the same type,
+        and warn (`NewRequest.warnings`) when its deadline has already passed."""
         kind: RequestType = choice(RequestType, type_, "type")
         via: Channel = choice(Channel, channel, "channel")
+        if via not in OPERATOR_CHANNELS:
+            names = "|".join(c.value for c in OPERATOR_CHANNELS)
+            raise InputError(
+                f"channel {via.value!r} is for the requests retention apply opens itself;"
+                f" choose {names}"
+            )
         address = checked_email(email)
         today = self.today()
         received = received or today
         if received > today:
             raise InputError(f"the receipt date {received} is in the future")
+        return self._register(kind, address, received, via, due_date(received))
+
+    def open_retention(self, email: str, last_activity: str) -> NewRequest:
+        """An erasure request the tool opens itself because the person's retention term ended:
+        channel `retention`, the shop's own target as its due date (`deadlines.retention_due`),
+        and verified at once (the shop itself asks; nobody's identity is in question)."""
+        address = checked_email(email)
+        today = self.today()
+        made = self._register(
+            RequestType.erasure, address, today, Channel.retention, retention_due(today)
+        )
+        self.mark_verified(
+            made.id, "retention", f"retention term ended (last activity {last_activity[:10]})"
+        )
+        return made
+
+    def _register(
+        self, kind: RequestType, address: str, received: date, via: Channel, due: date
+    ) -> NewRequest:
         subject = self.store.keys.pseudonym(address)
         token = self.store.keys.encrypt(address)
-        due = due_date(received)
         with self.store.transaction() as db:
             first = db.execute(
                 "SELECT id, linked_to FROM requests WHERE subject = ? AND type = ? AND status IN"
@@ -107,6 +134,9 @@ class Register(RegisterReader):
             ).fetchone()
             duplicate_of = (first["linked_to"] or first["id"]) if first else None
             request_id = self._insert(db, (kind, subject, token, via, received, due, duplicate_of))
+            warnings = registration_warnings(request_id, received, due, self.today())
+            # How late it was on arrival is a count for the audit, not a person's data.
+            late = {"overdue_days": (self.today() - due).days} if warnings else {}
             self.event(
                 db,
                 request_id,
@@ -115,10 +145,11 @@ class Register(RegisterReader):
                 channel=via.value,
                 received=received.isoformat(),
                 due=due.isoformat(),
+                **late,
             )
             if duplicate_of:
                 self.event(db, request_id, "flagged_duplicate", of=duplicate_of)
-        return NewRequest(request_id, due, duplicate_of)
+        return NewRequest(request_id, due, duplicate_of, tuple(warnings))
 
     def _insert(self, db: sqlite3.Connection, values: tuple[Any, ...]) -> str:
         kind, subject, token, channel, received, due, duplicate_of = values
@@ -161,8 +192,7 @@ class Register(RegisterReader):
         if request.linked_to:
             raise InputError(f"{request.id} is linked to {request.linked_to}: work on that one")
         if request.status not in allowed:
-            verb = action.replace("_", " ")
-            raise InputError(f"{request.id} is {request.status.value}: refused ({verb})")
+            raise InputError(refusal(request, action))
         linked = db.execute("SELECT id FROM requests WHERE linked_to = ?", (request.id,))
         stamp = self.now().isoformat()
         closed = stamp if status in CLOSED else None
@@ -179,14 +209,15 @@ class Register(RegisterReader):
         return request
 
     def extend(self, request_id: str, months: int, reason: str) -> Request:
-        """Move the due date by 1 or 2 further months, at most 2 in total (art. 12(3))."""
+        """Move the due date by 1 or 2 further months, at most 2 in total, and only within the
+        first month, when the customer can still be told in time (art. 12(3); `rules`)."""
         why = note_text(reason)
         if months not in (1, 2):
             raise InputError("an extension is 1 or 2 months")
         with self.store.transaction() as db:
             request = self._current(db, request_id)
-            if not request.open:
-                raise InputError(f"{request.id} is {request.status.value}: nothing to extend")
+            if refused := extension_refusal(request, self.today()):
+                raise InputError(refused)
             total = request.extended_months + months
             if total > MAX_EXTENSION_MONTHS:
                 raise InputError(
@@ -198,7 +229,6 @@ class Register(RegisterReader):
                 "UPDATE requests SET due = ?, extended_months = ?, updated_at = ? WHERE id = ?",
                 (due.isoformat(), total, self.now().isoformat(), request.id),
             )
-            late = self.today() > due_date(request.received)
             self.event(
                 db,
                 request.id,
@@ -206,7 +236,6 @@ class Register(RegisterReader):
                 months=months,
                 due=due.isoformat(),
                 reason=self.seal(db, request.id, why),
-                after_first_month=late,
             )
         return self.get(request.id)
 
@@ -275,8 +304,7 @@ class Register(RegisterReader):
         with self.store.transaction() as db:
             request = self._current(db, request_id)
             if request.status not in WORKABLE and not request.linked_to:
-                hint = ": verify it first" if request.status == S.identity_unverified else ""
-                raise InputError(f"{request.id} is {request.status.value}{hint}")
+                raise InputError(refusal(request, "work_started"))
             self._move(db, request.id, WORKABLE, S.in_progress, "work_started", kind=kind)
         return self.address(request_id)
 

@@ -14,7 +14,7 @@ from typing import Any
 from bridge.core.config import Config, positive_number
 from bridge.core.errors import InputError
 from bridge.core.redact import scrub_emails
-from bridge.register.deadlines import days_left
+from bridge.register.deadlines import RETENTION_DAYS, days_left
 
 OPERATOR_SETTING = "PRIVACY_BRIDGE_OPERATOR"
 
@@ -33,7 +33,28 @@ class Channel(StrEnum):
     web = "web"
     phone = "phone"
     letter = "letter"
-    internal = "internal"  # opened by the shop itself, e.g. when a retention term ends
+    internal = "internal"  # opened by the shop itself (older versions' retention requests too)
+    retention = "retention"  # opened by `retention apply`: its own deadline rule (see deadlines)
+
+
+# Channels the operator may give to `requests new`; `retention` is the tool's own.
+OPERATOR_CHANNELS = (Channel.email, Channel.web, Channel.phone, Channel.letter, Channel.internal)
+
+
+class DeadlineRule(StrEnum):
+    """Which rule set a request's due date (`bridge.register.deadlines`)."""
+
+    customer = "customer"  # one month from receipt, extendable by two within it (art. 12(3))
+    retention = "retention"  # the shop's own target after a retention term ended (art. 17(1)(a))
+
+
+RULE_TEXT = {
+    DeadlineRule.customer: "customer request: one month from receipt (art. 12(3))",
+    DeadlineRule.retention: (
+        f"retention: the shop's own target, {RETENTION_DAYS} days from opening (art. 17(1)(a):"
+        " without undue delay); no customer deadline, not extendable"
+    ),
+}
 
 
 class RequestStatus(StrEnum):
@@ -75,6 +96,13 @@ class Request:
     def open(self) -> bool:
         return self.status in OPEN
 
+    @property
+    def rule(self) -> DeadlineRule:
+        """Opened by `retention apply`: the shop's own target; anything else: a customer's."""
+        return (
+            DeadlineRule.retention if self.channel is Channel.retention else DeadlineRule.customer
+        )
+
     def days_left(self, today: date) -> int:
         return days_left(self.due, today)
 
@@ -85,14 +113,18 @@ class Request:
         data = asdict(self)
         data.update(received=self.received.isoformat(), due=self.due.isoformat())
         data.update(days_left=self.days_left(today), overdue=self.overdue(today), open=self.open)
+        data.update(deadline_rule=self.rule.value, deadline=RULE_TEXT[self.rule])
         return data
 
 
 @dataclass(frozen=True)
 class NewRequest:
+    """A request just registered; `warnings` are one line each (an overdue receipt date)."""
+
     id: str
     due: date
     duplicate_of: str | None
+    warnings: tuple[str, ...] = ()
 
 
 def choice(kind: type[StrEnum], value: str, what: str) -> Any:
