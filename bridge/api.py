@@ -141,8 +141,11 @@ def _system_summary(source: SourceResult) -> dict[str, object]:
 
 
 def erase_summary(outcome: EraseResult) -> dict[str, object]:
-    """The `--json` summary of an erasure."""
+    """The `--json` summary of an erasure: `state` and `complete` as its report says them (one
+    function decides: exports.erasure_models.assess); `automatic_done` when every automatic step
+    is done and verified, while steps by hand may still be open."""
     result = outcome.result
+    assessed = outcome.assessment()
     counts: dict[str, dict[str, dict[str, int]]] = {}
     for entry in result.steps:
         per_action = counts.setdefault(entry.step.system, {}).setdefault(
@@ -152,7 +155,10 @@ def erase_summary(outcome: EraseResult) -> dict[str, object]:
     return {
         "erasure_id": result.erasure_id,
         "dry_run": result.dry_run,
-        "complete": result.complete,
+        "state": assessed.state.value,
+        "complete": assessed.complete,
+        "automatic_done": result.complete,
+        "open_steps": assessed.open_steps.model_dump(mode="json"),
         "report": str(outcome.report) if outcome.report else None,
         "systems": [
             {

@@ -222,7 +222,7 @@ class App:
             on_step=on_step,
             stop=stop,
         )
-        return reported(result, out_dir)
+        return reported(result, out_dir, shop=self.statement.shop)
 
     def confirm_manual(self, email: str, seqs: Sequence[int], note: str = "") -> tuple[int, int]:
         """Mark manual steps of the person's open erasure as done; (changed, still open)."""

@@ -111,7 +111,8 @@ def _boolean(value: Any) -> bool | None:
 def show(data: Any, field: Field) -> Shown | None:
     """The value of `field` in a record's `data`, as a person reads it; None when empty."""
     value = value_at(data, field.path)
-    if is_empty(value):
+    # Some vendors send `false` for a field that is not set (a birth date, a company name).
+    if is_empty(value) or (value is False and field.kind is not Kind.boolean):
         return None
     return show_value(data, value, field)
 

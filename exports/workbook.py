@@ -152,7 +152,8 @@ def typed_cells(found: Field, value: Any, data: Any, outer: Any) -> list[Cell]:
             return [EMPTY, EMPTY]
         meaning = found.codes.get(scalar_text(value))
         return [text_cell(both(meaning)) if meaning else raw_cell(value), raw_cell(value)]
-    if value is None or value == "":
+    # Some vendors send `false` for a field that is not set (a birth date, a company name).
+    if value is None or value == "" or (value is False and kind is not Kind.boolean):
         return [EMPTY]
     if kind in (Kind.money, Kind.cents):
         number = amount(value, found)

@@ -137,12 +137,12 @@ def test_kill_9_half_way_then_resume_equals_an_uninterrupted_run(
     )
     assert resumed.returncode == 0, resumed.stderr
     summary = json.loads(resumed.stdout)
-    assert summary["complete"] is True
+    assert summary["automatic_done"] is True and summary["state"] == "open"
     clean = subprocess.run(
         erase_cmd(clean_env, tmp_path), capture_output=True, text=True, timeout=300
     )
     assert clean.returncode == 0, clean.stderr
-    assert json.loads(clean.stdout)["complete"] is True
+    assert json.loads(clean.stdout)["automatic_done"] is True
     assert 0 < interrupted < done_steps(home)
     killed_state, clean_state = end_state(killed_env), end_state(clean_env)
     differing = {

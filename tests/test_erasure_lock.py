@@ -278,7 +278,7 @@ def test_ctrl_c_in_the_cli_stops_cleanly_exits_130_and_a_rerun_finishes(tmp_path
 
         resumed = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert resumed.returncode == 0, resumed.stderr
-        assert json.loads(resumed.stdout)["complete"] is True
+        assert json.loads(resumed.stdout)["automatic_done"] is True
         for system in sandbox.faults:
             every = writes(sandbox, system)
             assert len(every) == len(set(every)), system

@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bridge.cli.main import app
+from bridge.register.step_numbers import ranges
 from sandbox.server import Sandbox, start
 
 runner = CliRunner()
@@ -86,7 +87,10 @@ def test_an_erasure_request_from_new_to_completed_forgets_the_address(
     )
     assert erased.exit_code == 0, erased.output
     summary = json.loads(erased.stdout)
-    assert summary["complete"] is True and summary["manual"]
+    # everything automatic done; the steps by hand keep it open, in the JSON as in the report
+    assert summary["automatic_done"] is True and summary["manual"]
+    assert summary["state"] == "open" and summary["complete"] is False
+    assert summary["open_steps"]["total"] == len(summary["manual"])
     shown = json.loads(
         runner.invoke(
             app, ["requests", "show", request_id, "--json", "--env-file", str(path)]
@@ -94,7 +98,9 @@ def test_an_erasure_request_from_new_to_completed_forgets_the_address(
     )
     assert shown["status"] == "awaiting_manual"
 
-    steps = ",".join(str(m["seq"]) for m in summary["manual"])
+    # pasted as the tool prints them: ranges with an en dash (`57–71, 80`)
+    steps = ranges([m["seq"] for m in summary["manual"]])
+    assert "–" in steps
     confirmed = runner.invoke(
         app,
         [

@@ -10,12 +10,14 @@ import typer
 
 from bridge import api
 from bridge.app import App, policy_for
-from bridge.cli.common import EnvFile, JsonFlag, err, handled, out
+from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, print_json, say
 from bridge.cli.views import export_progress, manual_table, plan_tables
 from bridge.collect.identity import Listener
 from bridge.core.config import load_config
 from bridge.core.errors import InputError
 from bridge.erasure.guard import Stopped
+from bridge.register.step_numbers import parse as step_numbers
+from bridge.register.step_numbers import ranges
 from exports.erasure_models import state_line
 from exports.erasure_report import worksheet_path
 
@@ -47,9 +49,16 @@ def erase(
         ),
     ] = None,
     confirm: Annotated[
-        str | None, typer.Option("--confirm-manual", help="Mark manual steps done, e.g. 12,13.")
+        str | None,
+        typer.Option(
+            "--confirm-manual",
+            help="Mark steps by hand done, as the tool prints them: 56–69, 95 (needs --note).",
+        ),
     ] = None,
-    note: Annotated[str, typer.Option("--note", help="With --confirm-manual: what was done.")] = "",
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="With --confirm-manual (required): what was done, and where."),
+    ] = None,
     operator: Annotated[
         str | None, typer.Option("--operator", help="Who acts, for the register's audit trail.")
     ] = None,
@@ -69,19 +78,46 @@ def erase(
     The customer's report is a zip; the operator's worksheet (the manual steps, the SQL, the
     requests to processors) is written beside it, never into it.
     """
-    from bridge.register.erasing import confirm_request_manual, erase_request
+    from bridge.register.erasing import confirm_steps, erase_request
 
     if (email is None) == (request is None):
         raise InputError("give --email or --request (one of them)")
+    if note is not None and confirm is None:
+        raise InputError("--note goes with --confirm-manual")
     config = load_config(env_file)
     if confirm is not None:
-        seqs = _numbers(confirm)
+        try:
+            seqs = step_numbers(confirm)
+        except InputError as exc:
+            raise InputError(f"--confirm-manual: {exc}") from None
+        if not (note or "").strip():
+            raise InputError(
+                "--confirm-manual needs --note: what was done, and where"
+                " (e.g. --note 'deleted in the Mollie dashboard')"
+            )
         with App(config) as app:
             if request:
-                changed = confirm_request_manual(app.register(operator), request, seqs, note)
-            else:
-                changed, _ = app.confirm_manual(email or "", seqs, note)
-        out.print(f"confirmed {changed} manual step(s)")
+                done = confirm_steps(app.register(operator), request, seqs, note or "")
+                if as_json:
+                    print_json(done.to_dict())
+                    return
+                say(
+                    f"{done.request_id}: confirmed {len(done.confirmed)} step(s) by hand"
+                    f" ({ranges(done.confirmed)}); {done.remaining} still open"
+                    + ("; request completed" if done.completed else "")
+                )
+                if done.not_open:
+                    say(
+                        "not waiting (already confirmed, automatic or unknown):"
+                        f" {ranges(done.not_open)}",
+                        err,
+                    )
+                return
+            changed, remaining = app.confirm_manual(email or "", seqs, note or "")
+        if as_json:
+            print_json({"confirmed": changed, "remaining": remaining})
+        else:
+            say(f"confirmed {changed} step(s) by hand; {remaining} still open")
         return
     if dry_run == yes:
         raise InputError("choose --dry-run to see the plan or --yes to apply it")
@@ -120,10 +156,3 @@ def erase(
     result = outcome.result
     if result.failed_systems or (not dry_run and not result.complete):
         raise typer.Exit(1)
-
-
-def _numbers(text: str) -> list[int]:
-    try:
-        return [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise InputError("--confirm-manual takes step numbers, e.g. 12,13") from None
