@@ -12,9 +12,7 @@ def test_amounts_read_as_euros_in_each_language() -> None:
     total = Field("total", LABEL, Kind.money)
     assert show({"total": "11.45"}, total) == Words("€\xa011,45", "€11.45")
     price = Field("price.amount", LABEL, Kind.cents, currency="price.currency")
-    assert show({"price": {"amount": 695, "currency": "EUR"}}, price) == Words(
-        "€\xa06,95", "€6.95"
-    )
+    assert show({"price": {"amount": 695, "currency": "EUR"}}, price) == Words("€\xa06,95", "€6.95")
     mollie = Field("amount", LABEL, Kind.money)
     assert show({"amount": {"value": "10.00", "currency": "USD"}}, mollie) == Words(
         "US$\xa010,00", "US$10.00"
