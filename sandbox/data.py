@@ -6,6 +6,8 @@ so the 3-year and 7-year terms of the vendors and of the law keep their meaning 
 
 from __future__ import annotations
 
+import functools
+import pickle
 import random
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -88,7 +90,21 @@ def build_shop(
     payments its orders were paid through; every other system is then seeded from its orders,
     each from an rng of its own. `scale` N > 1 adds N-1 copies of everyone but the subject, the
     traps and the bulk customer (about 1,400 orders and 300 customers each; see `sandbox.scale`).
+
+    Each call gives a shop of its own (the fakes change it); one built before in this process
+    for the same arguments is copied (unpickled) rather than seeded again: seeding costs a few
+    times more, and the test suite starts hundreds of sandboxes.
     """
+    return pickle.loads(_pristine(kind, seed, today or date.today(), scale))
+
+
+@functools.lru_cache(maxsize=8)
+def _pristine(kind: str, seed: int, today: date, scale: int) -> bytes:
+    """The shop as `build_shop` seeds it, pickled: the copy each call unpickles."""
+    return pickle.dumps(_seeded(kind, seed, today, scale), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _seeded(kind: str, seed: int, today: date, scale: int) -> Shop:
     if scale < 1:
         raise ValueError(f"scale must be at least 1, not {scale}")
     from faker import Faker
@@ -98,7 +114,7 @@ def build_shop(
         raise ValueError(f"unknown shop kind {kind!r}; choose from {', '.join(kinds)}")
     fake = Faker("nl_NL")
     fake.seed_instance(seed)
-    shop = Shop(kind=kind, today=today or date.today())
+    shop = Shop(kind=kind, today=today)
     platform = every[kind].platform
     assert platform is not None
     shop.sender = platform.sender
