@@ -180,7 +180,8 @@ def test_erase_refuses_another_users_report_directory_before_any_request(
     out.chmod(0o775)
     not_mine(monkeypatch, out)
     env = str(_env(sbx, tmp_path))
-    args = ["erase", "--email", sbx.shop.subject_email, "--dry-run", "--out", str(out)]
+    # --yes: a dry run writes nothing, so it takes no --out (refused as input on its own)
+    args = ["erase", "--email", sbx.shop.subject_email, "--yes", "--out", str(out)]
     result = runner.invoke(app, [*args, "--env-file", env])
     assert result.exit_code == 2, result.output
     assert len(result.stderr.strip().splitlines()) == 1 and "0775" in result.stderr

@@ -89,7 +89,10 @@ def deliver(
     as_json: JsonFlag = False,
 ) -> None:
     """Mail the newest package of a verified request to its address (attached, or a notice when
-    too large); an access or portability request is then completed.
+    too large); an access or portability request is then completed. An erasure request gets its
+    final report, once no step is open (normally mailed when the last step by hand is
+    confirmed; this sends it when that mail failed), and is then completed, which forgets the
+    address: a completed erasure request can no longer be mailed.
 
     Example: privacy-bridge requests deliver req-20261121-4f3a
     """
@@ -99,8 +102,9 @@ def deliver(
         if as_json:
             print_json(asdict(done))
             return
+        what = "final erasure report" if done.what == "final_report" else "package"
         if done.mode == "attached":
-            say(f"{done.request_id}: package mailed ({done.bytes} bytes)")
+            say(f"{done.request_id}: {what} mailed ({done.bytes} bytes)")
         else:
             say(
                 f"{done.request_id}: too large to mail; the customer was told it is ready."

@@ -16,12 +16,17 @@ import typer
 from bridge import api
 from bridge.cli.common import err, handled, out
 from bridge.cli.views import erasure_summary_table, export_progress, manual_table, summary_table
+from bridge.core.config import HOME_SETTING
+from bridge.core.dirs import private_dir
 from bridge.core.errors import InputError
 
 if TYPE_CHECKING:
     from sandbox.browser import Browser
 
 sandbox_app = typer.Typer(help="The built-in sandbox: fakes of every system with a seeded shop.")
+# The shops in words for --help, which must not import the sandbox (sandbox.server.SHOPS; a test
+# holds the two alike).
+SHOP_CHOICES = "woocommerce (the default) or lightspeed"
 
 
 @handled
@@ -33,7 +38,7 @@ def demo(
         str | None,
         typer.Option(
             "--shop",
-            help="Which reference shop to play (default: the first in `sandbox serve --help`).",
+            help=f"Which reference shop to play: {SHOP_CHOICES}.",
         ),
     ] = None,
 ) -> None:
@@ -47,8 +52,10 @@ def demo(
     import tempfile
 
     from bridge.core.config import Config
-    from sandbox.server import DEFAULT_SHOP, start
+    from sandbox.server import DEFAULT_SHOP, SHOPS, start
 
+    if (shop or DEFAULT_SHOP) not in SHOPS:  # refused before any sandbox starts
+        raise InputError(f"unknown shop {shop!r}; choose from {', '.join(SHOPS)}")
     with start(shop or DEFAULT_SHOP) as sandbox, tempfile.TemporaryDirectory() as state:
         email = sandbox.shop.subject_email
         err.print(
@@ -133,18 +140,29 @@ def _first_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
 
 
+def sandbox_home(env_file: Path) -> Path:
+    """The sandbox's own state directory: `FILE.home` beside the env file `FILE`, absolute."""
+    target = env_file.expanduser().absolute()
+    return target.with_name(f"{target.name}.home")
+
+
 @sandbox_app.command("serve")
 @handled
 def sandbox_serve(
     env_file: Annotated[
-        Path, typer.Option("--env-file", help="Where to write the settings.")
+        Path,
+        typer.Option(
+            "--env-file",
+            help="Where to write the settings; the sandbox's own state directory is made beside "
+            "it (FILE.home).",
+        ),
     ] = Path("sandbox.env"),
     latency_ms: Annotated[int, typer.Option("--latency-ms", min=0, help="Delay per request.")] = 0,
     shop: Annotated[
         str | None,
         typer.Option(
             "--shop",
-            help="Which reference shop to play: one of sandbox.server.SHOPS (default: the first).",
+            help=f"Which reference shop to play: {SHOP_CHOICES}.",
         ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the generated shop.")] = 7,
@@ -161,16 +179,23 @@ def sandbox_serve(
         bool,
         typer.Option(
             "--hostile",
-            help="Play the vendors at their least helpful (sandbox.hostile.HOSTILE): person "
+            help="Play the vendors at their least helpful: person "
             "filters ignored, unconfirmed fields spelled the other way, side resources missing.",
         ),
     ] = False,
 ) -> None:
     """Run the fakes on free loopback ports until interrupted (SIGINT or SIGTERM).
 
+    The settings written include a state directory of the sandbox's own: PRIVACY_BRIDGE_HOME is
+    the directory FILE.home beside the env file (made 0700, kept between runs: delete it to
+    start over), so that fake requests, index and keys never land in your real state directory.
+    A PRIVACY_BRIDGE_HOME set in your environment would win over the file: unset it for commands
+    against the sandbox.
+
     Example: privacy-bridge sandbox serve --env-file sandbox.env --latency-ms 50
     then, in another shell: privacy-bridge export --env-file sandbox.env --email ... --out out
     """
+    import os
     import time
 
     from sandbox.data import build_shop
@@ -180,6 +205,8 @@ def sandbox_serve(
     shop = shop or next(iter(SHOPS))
     if shop not in SHOPS:
         raise InputError(f"unknown shop {shop!r}; choose from {', '.join(SHOPS)}")
+    # Beside the env file, absolute: the commands that read the file may run from anywhere.
+    home = private_dir(sandbox_home(env_file))
     began = time.perf_counter()
     built = build_shop(shop, seed=seed, scale=scale)
     orders = built.order_count()
@@ -192,10 +219,19 @@ def sandbox_serve(
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     hostility = HOSTILE if hostile else None
     with start(shop, latency_ms=latency_ms, seed=seed, shop=built, hostile=hostility) as sandbox:
-        text = env_file_text(sandbox.env, subject=sandbox.shop.subject_email)
+        settings = {**sandbox.env, HOME_SETTING: str(home)}
+        text = env_file_text(settings, subject=sandbox.shop.subject_email)
         env_file.write_text(text)
         out.print(text, end="", highlight=False, markup=False)
         err.print(f"subject with a rich history: {sandbox.shop.subject_email}")
+        err.print(f"the sandbox's own state directory: {home}")
+        if os.environ.get(HOME_SETTING, "").strip():
+            err.print(
+                f"note: {HOME_SETTING} is set in your environment and wins over {env_file}:"
+                " unset it for commands against the sandbox",
+                highlight=False,
+                soft_wrap=True,
+            )
         err.print(f"settings written to {env_file}; Ctrl-C to stop")
         while not stop.wait(0.5):
             pass

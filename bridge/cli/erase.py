@@ -1,25 +1,46 @@
-"""`privacy-bridge erase`: plan, apply, resume and confirm an erasure."""
+"""`privacy-bridge erase`: plan, apply, resume and confirm an erasure.
+
+A dry run writes nothing (no report, no worksheet, no journal): it shows a banner and the totals
+per system and action (every step with --steps, or in --json's `plan`). An applied erasure shows
+its phases as they run (collect, plan, apply, verify), one verdict line for the verification,
+and writes the customer's report and the operator's worksheet into --out, by default
+`<PRIVACY_BRIDGE_HOME>/reports` (never the current directory: a cron job's, a checkout's).
+"""
 
 from __future__ import annotations
 
-import json
+from functools import partial
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from bridge import api
 from bridge.app import App, policy_for
 from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, print_json, say
-from bridge.cli.views import export_progress, manual_table, plan_tables
-from bridge.collect.identity import Listener
+from bridge.cli.views import (
+    ErasureProgress,
+    erase_progress,
+    erasure_summary_table,
+    manual_table,
+    plan_tables,
+)
 from bridge.core.config import load_config
+from bridge.core.connector import checked_email
 from bridge.core.errors import InputError
+from bridge.core.steps import StepState
 from bridge.erasure.guard import Stopped
+from bridge.erasure.process import ErasureResult
+from bridge.erasure.report import EraseResult
+from bridge.register.delivery import TELL_BY_HAND, tell_by_hand
 from bridge.register.step_numbers import parse as step_numbers
 from bridge.register.step_numbers import ranges
 from exports.erasure_models import state_line
 from exports.erasure_report import worksheet_path
+
+# Where reports go without --out: in the state directory, beside the register that names them.
+REPORTS = "reports"
+DRY_RUN_BANNER = "DRY RUN: nothing was changed and nothing was written; --yes applies this plan"
 
 
 @handled
@@ -39,9 +60,18 @@ def erase(
     yes: Annotated[
         bool, typer.Option("--yes", help="Apply the plan (journaled; rerun to resume).")
     ] = False,
-    out_dir: Annotated[Path, typer.Option("--out", help="Where the erasure report goes.")] = Path(
-        "erasure-reports"
-    ),
+    out_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where the report and the worksheet go (with --yes; default: the folder "
+            "reports in the state directory, PRIVACY_BRIDGE_HOME).",
+        ),
+    ] = None,
+    steps: Annotated[
+        bool,
+        typer.Option("--steps", help="List every step, not only the totals per system."),
+    ] = False,
     policy: Annotated[
         Path | None,
         typer.Option(
@@ -76,7 +106,9 @@ def erase(
     steps are listed (confirm them with --confirm-manual 12,13) and keep the erasure open: the
     last line says complete, open, failed or dry run, as the report's erasure-report.json does.
     The customer's report is a zip; the operator's worksheet (the manual steps, the SQL, the
-    requests to processors) is written beside it, never into it.
+    requests to processors) is written beside it, never into it: into --out, by default
+    <PRIVACY_BRIDGE_HOME>/reports. A dry run writes nothing and prints the totals per system
+    and action (--steps: every step; --json: the plan).
     """
     from bridge.register.erasing import confirm_steps, erase_request
 
@@ -97,7 +129,9 @@ def erase(
             )
         with App(config) as app:
             if request:
-                done = confirm_steps(app.register(operator), request, seqs, note or "")
+                done = confirm_steps(
+                    app.register(operator), request, seqs, note or "", config=config
+                )
                 if as_json:
                     print_json(done.to_dict())
                     return
@@ -112,6 +146,10 @@ def erase(
                         f" {ranges(done.not_open)}",
                         err,
                     )
+                if done.final is not None:
+                    say(f"final report: {done.final.report}")
+                    told = "the customer was mailed the final report"
+                    say(f"{done.request_id}: " + (TELL_BY_HAND if done.tell_by_hand else told))
                 return
             changed, remaining = app.confirm_manual(email or "", seqs, note or "")
         if as_json:
@@ -121,38 +159,108 @@ def erase(
         return
     if dry_run == yes:
         raise InputError("choose --dry-run to see the plan or --yes to apply it")
+    if email is not None:
+        checked_email(email)  # refused before anything is shown or opened
+    if dry_run and out_dir is not None:
+        raise InputError("--out goes with --yes: a dry run writes nothing")
     chosen = policy_for(config, policy)
+    reports = None if dry_run else (out_dir or config.home / REPORTS)
 
-    def run(listener: Listener | None) -> api.EraseResult:
+    def run(shown: ErasureProgress | None) -> EraseResult:
         with App(config, policy=chosen) as app:
+            listener = shown.listener if shown else None
+            on_step = shown.on_step if shown else None
             try:
                 if request:
-                    return erase_request(
-                        app.register(operator), request, erase=app.erase, dry_run=dry_run,
-                        out_dir=out_dir, listener=listener,
+                    eraser = partial(app.erase, on_step=on_step)
+                    register = app.register(operator)
+                    result = erase_request(
+                        register, request, erase=eraser, dry_run=dry_run,
+                        out_dir=reports, listener=listener, config=config,
                     )  # fmt: skip
-                return app.erase(email or "", dry_run=dry_run, out_dir=out_dir, listener=listener)
+                    if tell_by_hand(register, request):
+                        say(f"{request}: {TELL_BY_HAND}", err)
+                    return result
+                return app.erase(
+                    email or "", dry_run=dry_run, out_dir=reports, listener=listener,
+                    on_step=on_step,
+                )  # fmt: skip
             except Stopped as exc:  # a Ctrl-C between two steps: one line, exit 130 as for SIGINT
-                err.print(str(exc), highlight=False, markup=False, soft_wrap=True)
+                say(str(exc), err)
                 raise typer.Exit(exc.exit_code) from None
 
     if as_json:
         outcome = run(None)
-        out.print_json(json.dumps(api.erase_summary(outcome), default=str))
+        summary = api.erase_summary(outcome)
+        print_json({**summary, "plan": _plan(outcome.result)} if dry_run else summary)
     else:
-        with export_progress(err) as listener:
-            outcome = run(listener)
-        for table in plan_tables(outcome.result):
-            out.print(table)
-        if outcome.result.manual_open:
-            out.print(manual_table(outcome.result))
-        for problem in outcome.result.problems:
-            out.print(f"[red]not verified:[/red] {problem}", highlight=False)
-        if outcome.report:
-            out.print(f"report: {outcome.report}", highlight=False)
-            out.print(f"worksheet: {worksheet_path(outcome.report)}", highlight=False)
-        # The last line says where the erasure stands as its report does (one function decides).
-        out.print(state_line(outcome.assessment()), highlight=False, markup=False, soft_wrap=True)
+        with erase_progress(err, dry_run=dry_run) as progress:
+            outcome = run(progress)
+        _show(outcome, dry_run=dry_run, steps=steps)
     result = outcome.result
     if result.failed_systems or (not dry_run and not result.complete):
         raise typer.Exit(1)
+
+
+def _show(outcome: EraseResult, *, dry_run: bool, steps: bool) -> None:
+    """The erasure for a person to read: totals (every step with `steps`), what failed, what is
+    to do by hand, the verification's verdict, the files, and where it stands."""
+    result = outcome.result
+    if dry_run:
+        say(DRY_RUN_BANNER)
+    title = "Erasure plan (dry run)" if dry_run else "Erasure applied"
+    out.print(erasure_summary_table(result, title))
+    if steps:
+        for table in plan_tables(result):
+            out.print(table)
+    elif not dry_run:
+        for table in plan_tables(result, only=lambda e: e.state is StepState.failed):
+            out.print(table)
+    if result.manual_open:
+        out.print(manual_table(result))
+    for problem in result.problems:
+        out.print(f"[red]not verified:[/red] {problem}", highlight=False, soft_wrap=True)
+    if not dry_run:
+        say(verdict(result))
+    if outcome.report:
+        say(f"report: {outcome.report}")
+        say(f"worksheet: {worksheet_path(outcome.report)}")
+    if dry_run and not steps:
+        say("every step: add --steps (or --json for the plan as data)")
+    # The last line says where the erasure stands as its report does (one function decides).
+    say(state_line(outcome.assessment()))
+
+
+def verdict(result: ErasureResult) -> str:
+    """The verification's result in one line: every applied step read back from its system."""
+    applied = [e for e in result.steps if e.step.automatic and e.state is StepState.done]
+    systems = len({e.step.system for e in applied})
+    if result.failed_systems:
+        return (
+            f"verification: incomplete: {', '.join(result.failed_systems)} could not be read"
+            " again; run the command again to resume"
+        )
+    if result.problems:
+        return (
+            f"verification: {len(result.problems)} of {len(applied)} applied step(s) not in"
+            " effect (see 'not verified' above); run the command again to resume"
+        )
+    return f"verification: all {len(applied)} applied step(s) hold in {systems} system(s)"
+
+
+def _plan(result: ErasureResult) -> list[dict[str, Any]]:
+    """A dry run's steps for --json: what --yes would do, step by step."""
+    return [
+        {
+            "seq": e.seq,
+            "system": e.step.system,
+            "action": e.step.action.value,
+            "record_type": e.step.record_type,
+            "record_id": e.step.record_id,
+            "reason": e.step.reason,
+            "until": e.step.until.isoformat() if e.step.until else None,
+            "by_hand": not e.step.automatic,
+            "instruction": e.step.instruction or None,
+        }
+        for e in result.steps
+    ]

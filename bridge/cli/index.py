@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from bridge.app import App
-from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, say
+from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, print_json, say
 from bridge.cli.views import retention_table, sync_progress, sync_table
 from bridge.core.config import load_config
 from bridge.core.errors import InputError
@@ -143,12 +143,15 @@ def retention_apply(
 
     Example: privacy-bridge retention apply    (shows who and what is due, then asks)
 
-    The requests are opened verified, on the channel `retention` (the shop itself asks), with
-    the shop's own target as due date: 14 days, not a customer's month, and not extendable.
-    Erase them with `privacy-bridge erase --request ID --yes`.
+    With --json, --yes is needed (nothing is asked). The requests are opened verified, on the
+    channel `retention` (the shop itself asks), with the shop's own target as due date: 14
+    days, not a customer's month, and not extendable. Erase them with `privacy-bridge erase
+    --request ID --yes`.
     """
-    from bridge.index.retention import apply, due, identify
+    from bridge.index.retention import Applied, apply, due, identify
 
+    if as_json and not yes:  # JSON on stdout leaves no room for a question
+        raise InputError("--json goes with --yes: nothing is asked when the output is JSON")
     with App(load_config(env_file)) as app:
         policy, day = app.policy, _day(today)
         found = due(app.store, policy, day)
@@ -157,6 +160,8 @@ def retention_apply(
             shown = identify(app.store, app.connectors, found.people) if not yes else {}
             out.print(retention_table(found, shown))
         if not (found.people or found.expired):
+            if as_json:  # nothing due is an answer too
+                print_json(Applied().__dict__)
             return
         if not yes and not typer.confirm("Open these erasure requests and end these retentions?"):
             raise typer.Exit(1)
@@ -172,6 +177,4 @@ def retention_apply(
         for ended in done.ended:
             say(f"retention ended: {ended['system']} {ended['record']} ({ended['state']})")
         if done.unresolved:
-            out.print(
-                f"[yellow]{len(done.unresolved)} people with no address in any system: see the index[/yellow]"
-            )
+            say(f"{len(done.unresolved)} people with no address in any system: see the index")

@@ -21,6 +21,7 @@ from bridge.cli.common import (
     err,
     handled,
     line,
+    opened,
     out,
     print_json,
     register_of,
@@ -30,7 +31,18 @@ from bridge.cli.common import (
 from bridge.cli.customer_contact import deliver, verify
 from bridge.cli.views import request_notes, requests_table, systems_table
 from bridge.core.connector import checked_email
+from bridge.core.errors import InputError
+from bridge.register.delivery import TELL_BY_HAND, tell_by_hand
+from bridge.register.notices import (
+    NO_ADDRESS,
+    NoticeState,
+    acknowledge,
+    list_notices,
+    notice_settings,
+    remind,
+)
 from bridge.register.requests import Register
+from bridge.register.step_numbers import ranges
 from bridge.register.types import Request, parse_day
 
 requests_app = typer.Typer(
@@ -45,7 +57,8 @@ def new(
     type_: Annotated[
         str,
         typer.Option(
-            "--type", help="access|portability|erasure|rectification|restriction|objection"
+            "--type",
+            help="One of: access, portability, erasure, rectification, restriction, objection.",
         ),
     ],
     email: Annotated[str, typer.Option("--email", help="The address the request came from.")],
@@ -53,7 +66,7 @@ def new(
         str | None, typer.Option("--received", help="Date of receipt, YYYY-MM-DD (default: today).")
     ] = None,
     channel: Annotated[
-        str, typer.Option("--channel", help="email|web|phone|letter|internal")
+        str, typer.Option("--channel", help="One of: email, web, phone, letter, internal.")
     ] = "email",
     env_file: EnvFile = None,
     operator: Operator = None,
@@ -151,6 +164,8 @@ def show(
                 f"{count} step(s) by hand to confirm: privacy-bridge erase --request {request.id}"
                 " --confirm-manual STEPS --note TEXT (STEPS as shown, e.g. 56-69, 95)"
             )
+        if tell_by_hand(register, request.id):
+            say(f"{request.id}: completed without a mail: {TELL_BY_HAND}")
         for package in data["packages"]:
             state = "complete" if package["complete"] else "INCOMPLETE"
             say(f"package ({state}, expires {package['expires_at']}): {package['path']}")
@@ -265,6 +280,120 @@ def complete(
         _done(register, register.complete(request_id, note), "completed", as_json)
 
 
+@requests_app.command("notices")
+@handled
+def notices(
+    request: Annotated[
+        str | None, typer.Option("--request", help="Only the notices of this request.")
+    ] = None,
+    ack: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--ack",
+            metavar="REQUEST SYSTEM",
+            help="Record that the processor confirmed (closes its steps by hand); needs --note.",
+        ),
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="With --ack: who confirmed it, and how (kept encrypted)."),
+    ] = None,
+    remind_due: Annotated[
+        bool,
+        typer.Option(
+            "--remind", help="Send the reminders that are due and mark overdue notices (cron)."
+        ),
+    ] = False,
+    env_file: EnvFile = None,
+    operator: Operator = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The art. 19 notices to processors: sent, reminded, overdue, acknowledged.
+
+    Example: privacy-bridge requests notices --request req-20261121-4f3a
+    then:    privacy-bridge requests notices --ack req-20261121-4f3a mollie --note "confirmed"
+    cron:    privacy-bridge requests notices --remind --json
+
+    A notice is mailed to PRIVACY_BRIDGE_NOTICE_TO_<SYSTEM> when the erasure is applied; without
+    that setting it stays a step by hand ("no address configured"). --remind mails a reminder
+    every PRIVACY_BRIDGE_NOTICE_REMIND_DAYS (14) until acknowledged, and marks a notice overdue
+    after PRIVACY_BRIDGE_NOTICE_OVERDUE_DAYS (30); it prints one line per action and exits 0.
+    """
+    if ack is not None and remind_due:
+        raise InputError("choose --ack or --remind, not both")
+    if note is not None and ack is None:
+        raise InputError("--note goes with --ack")
+    if ack is not None and not (note or "").strip():
+        raise InputError(
+            "--ack needs --note: who confirmed it, and how (e.g. --note 'confirmed by mail')"
+        )
+    with opened(env_file) as app:
+        register = app.register(operator)
+        today = register.today()
+        if ack is not None:
+            done = acknowledge(register, ack[0], ack[1], note or "", app.config, today)
+            if as_json:
+                print_json(done.to_dict())
+                return
+            closed = (
+                f"; confirmed {len(done.confirmed)} step(s) by hand ({ranges(done.confirmed)}),"
+                f" {done.remaining} still open"
+                if done.confirmed
+                else ""
+            )
+            said_done = "; request completed" if done.completed else ""
+            say(f"{done.notice.request_id} {done.notice.system}: acknowledged{closed}{said_done}")
+            return
+        if remind_due:
+            actions = remind(register, app.config, today, request)
+            if as_json:
+                print_json([n.to_dict() for n in actions])
+                return
+            for notice in actions:
+                for action in notice.actions:
+                    say(_notice_action(notice, action))
+            return
+        found = list_notices(register, app.config, today, request)
+        if as_json:
+            print_json([n.to_dict() for n in found])
+            return
+        if not found:
+            say("no notices to processors" + (f" for {request.strip()}" if request else ""))
+            return
+        for notice in found:
+            say(_notice_line(notice))
+
+
+def _notice_action(notice: NoticeState, action: str) -> str:
+    """One line for one thing `--remind` did."""
+    where = f"{notice.request_id} {notice.system}"
+    if action == "reminded":
+        return f"{where}: reminder {notice.reminders} sent to {notice.to}"
+    if action == "overdue":
+        return f"{where}: overdue, no answer since the notice of {notice.sent_on}"
+    if action == "sent":
+        return f"{where}: notice sent to {notice.to} ({notice.language})"
+    return f"{where}: {action} ({notice.error or notice.status})"
+
+
+def _notice_line(notice: NoticeState) -> str:
+    """One notice on one line, never cut: request, processor, where it stands, what is next."""
+    n = notice
+    where = f"{n.request_id}  {n.system}  "
+    if n.state == "unsent":
+        if n.to is None:
+            setting = notice_settings(n.system)[0].name
+            return f"{where}{NO_ADDRESS}: a step by hand (or set {setting})"
+        return f"{where}not sent yet to {n.to}: requests notices --remind sends it"
+    sent = f"sent {n.sent_on} to {n.to} ({n.language})"
+    if n.state == "acknowledged":
+        return f"{where}acknowledged {n.acknowledged_on} by {n.acknowledged_by}; {sent}"
+    last = f"{n.reminders} reminder(s), last {n.reminded_on}" if n.reminders else "no reminder"
+    due = "reminder due" if n.reminder_due else f"next reminder {n.next_reminder}"
+    late = "; OVERDUE" if n.overdue else ""
+    return f"{where}{sent}; {last}; {due}{late}"
+
+
 requests_app.command("verify")(verify)
 requests_app.command("deliver")(deliver)
 
@@ -276,7 +405,7 @@ def export_log(
     operator: Operator = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """Print the register for an audit as JSON (always): every request and event, no addresses.
+    """The register for an audit: a summary; --json: every request and event, no addresses.
 
     Notes and reasons show while kept, as "[note removed with the erasure]" once the person's
     erasure has completed.
@@ -284,4 +413,12 @@ def export_log(
     Example: privacy-bridge requests export-log --json > register-audit.json
     """
     with register_of(env_file, operator) as register:
-        print_json(register.audit_log())
+        log = register.audit_log()
+        if as_json:
+            print_json(log)
+            return
+        _print_requests(register.list(), register.today())
+        say(
+            f"{len(log['events'])} event(s); the whole log for an audit: "
+            "privacy-bridge requests export-log --json > register-audit.json"
+        )

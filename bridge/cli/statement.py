@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from bridge.cli.common import handled, say
+from bridge.cli.common import JsonFlag, handled, print_json, say
 from bridge.core.config import Config
 from bridge.core.errors import InputError
 from bridge.core.plugins import registry
@@ -38,6 +38,7 @@ SHOP_FIELDS = ("name", "address", "privacy_contact", "website")
 @handled
 def init(
     path: Annotated[Path, typer.Argument(help="The file to write, e.g. statement.toml.")],
+    as_json: JsonFlag = False,
 ) -> None:
     """Write the built-in example statement to PATH for the shop to fill in; never overwrites.
 
@@ -62,6 +63,9 @@ def init(
     except OSError as exc:
         reason = (exc.strerror or type(exc).__name__).lower()
         raise InputError(f"cannot write {path}: {reason}") from None
+    if as_json:
+        print_json({"path": str(path.absolute()), "setting": STATEMENT_SETTING, "template": True})
+        return
     say(
         f"wrote {path}: fill it in, set template = false, and set {STATEMENT_SETTING}={path} "
         "in .env; `privacy-bridge check` says what is still the example's"

@@ -1,14 +1,21 @@
-"""Rich tables and progress for the CLI; no logic of its own."""
+"""Rich tables and progress for the CLI; no logic of its own.
+
+Ids the operator copies into the next command (request ids, step numbers) are never cut: their
+columns do not wrap (`no_wrap`, and `fold` only where a terminal is narrower than the id), and the
+other columns wrap first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -59,6 +66,157 @@ def export_progress(console: Console) -> Iterator[Listener]:
             progress.update(task, total=1, completed=1)
 
 
+PHASES = ("collect", "plan", "apply", "verify")
+# The states of a step that a run applies (a dry run's are `planned`).
+TO_APPLY = (StepState.planned, StepState.pending, StepState.started, StepState.failed)
+
+
+class ErasureProgress:
+    """What an erasure is doing, phase by phase (collect, plan, apply, verify), with a line per
+    system: its records found, its steps done and to do, its reading back.
+
+    Fed by the resolver's events (`listener`: both collects) and by each applied step
+    (`on_step`, from the systems' worker threads); `planned` takes the journaled plan when the
+    core tells it (then `apply` counts "12 of 55"; without it, "12 done"). The resolver numbers
+    its rounds from 1 in each collect, so a system's second "round 1" is the verification's."""
+
+    def __init__(self, progress: Progress, *, dry_run: bool = False) -> None:
+        self._progress = progress
+        self._dry_run = dry_run
+        self._lock = threading.Lock()
+        self.phase = "collect"
+        self._header: TaskID | None = None  # drawn at the first event: a refusal draws nothing
+        self._tasks: dict[str, TaskID] = {}
+        self._collects: dict[str, int] = {}  # how many collects a system has started
+        self._found: dict[str, str] = {}  # the first collect's outcome per system
+        self._checked: dict[str, str] = {}  # the verification's reading back per system
+        self._todo: dict[str, int] = {}
+        self._done: dict[str, int] = {}
+        self._failed: dict[str, int] = {}
+
+    def listener(self, system: str, event: str, detail: str) -> None:
+        with self._lock:
+            again = self._collects.get(system, 0)
+            if event == "start" and detail == "round 1":
+                self._collects[system] = again = again + 1
+                if again > 1:
+                    self.phase = "verify"
+            text = {
+                "start": f"searching ({detail})",
+                "done": f"{detail} records",
+                "error": f"[red]failed: {escape(detail)}[/red]",
+            }.get(event, event)
+            if again > 1:
+                # the second collect re-reads what is left (kept records too): not a count to
+                # alarm anyone, only whether the system could be read back
+                reading = {"start": f"reading back ({detail})", "done": "read back"}
+                self._checked[system] = reading.get(event, text)
+            else:
+                self._found[system] = text
+            self._show(system)
+
+    def planned(self, entries: Iterable[JournalEntry]) -> None:
+        """Steps about to be applied (the plan, then what the second collect adds): counted
+        per system as to do; a step by hand, or one already done, is none of apply's work."""
+        with self._lock:
+            self.phase = "plan"
+            systems = set()
+            for entry in entries:
+                systems.add(entry.step.system)
+                if entry.step.automatic and entry.state in TO_APPLY:
+                    self._todo[entry.step.system] = self._todo.get(entry.step.system, 0) + 1
+                else:
+                    self._todo.setdefault(entry.step.system, 0)
+            self._show(*sorted(systems))
+
+    def on_step(self, entry: JournalEntry, state: StepState) -> None:
+        with self._lock:
+            self.phase = "apply"
+            system = entry.step.system
+            counts = self._done if state is StepState.done else self._failed
+            counts[system] = counts.get(system, 0) + 1
+            self._show(system)
+
+    def finish(self) -> None:
+        with self._lock:
+            if self._header is None:
+                return  # nothing ran (refused before the first event)
+            self.phase = "done"
+            self._show()
+            for task in (self._header, *self._tasks.values()):
+                self._progress.update(task, total=1, completed=1)
+
+    def _show(self, *systems: str) -> None:
+        """Redraw the header and these systems' lines (callers hold the lock)."""
+        if self._header is None:
+            self._header = self._progress.add_task("", total=None)
+        for system in systems:
+            if system not in self._tasks:
+                self._tasks[system] = self._progress.add_task("", total=None)
+            self._progress.update(self._tasks[system], description=self._line(system))
+        self._progress.update(self._header, description=self._headline())
+
+    def _line(self, system: str) -> str:
+        parts = [f"[bold]{system}[/bold]", f"collect: {self._found.get(system, 'waiting')}"]
+        if system in self._todo:
+            parts.append(f"plan: {self._todo[system]} step(s) to apply")
+        done, failed = self._done.get(system, 0), self._failed.get(system, 0)
+        if done or failed:
+            total = f" of {self._todo[system]}" if system in self._todo else ""
+            fail = f", [red]{failed} failed[/red]" if failed else ""
+            parts.append(f"apply: {done}{total} done{fail}")
+        if system in self._checked:
+            parts.append(f"verify: {self._checked[system]}")
+        return " · ".join(parts)
+
+    def _headline(self) -> str:
+        if self.phase == "done" and self._dry_run:
+            return "[bold]dry run: collected and planned[/bold] (nothing applied)"
+        if self.phase == "done":
+            return "[bold]erasure: every phase run[/bold] (collect, plan, apply, verify)"
+        number = PHASES.index(self.phase) + 1
+        done, failed = sum(self._done.values()), sum(self._failed.values())
+        detail = {
+            "collect": "looking the person up in every system",
+            "plan": f"{sum(self._todo.values())} step(s) to apply",
+            "apply": f"{done + failed}"
+            + (f" of {sum(self._todo.values())}" if self._todo else "")
+            + f" step(s) applied ({failed} failed)",
+            "verify": "reading every system again and checking each applied step",
+        }[self.phase]
+        return f"[bold]phase {number}/4 {self.phase}[/bold]: {detail}"
+
+
+@contextmanager
+def erase_progress(console: Console, *, dry_run: bool = False) -> Iterator[ErasureProgress]:
+    """The erasure's phases and a line per system (see ErasureProgress) on `console`."""
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        shown = ErasureProgress(progress, dry_run=dry_run)
+        yield shown
+        shown.finish()
+
+
+@contextmanager
+def check_progress(console: Console, systems: Sequence[str]) -> Iterator[Callable[[str], None]]:
+    """While systems are asked: one line naming those still awaited ("waiting for: mollie,
+    paypal"), so a dead host is not silence; the function given marks a system answered."""
+    waiting = list(systems)
+    lock = threading.Lock()
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task(f"waiting for: {', '.join(waiting)}", total=None)
+
+        def answered(system: str) -> None:
+            with lock:
+                if system in waiting:
+                    waiting.remove(system)
+                text = f"waiting for: {', '.join(waiting)}" if waiting else "every system answered"
+                progress.update(task, description=text)
+
+        yield answered
+
+
 def summary_table(data: DataPackage) -> Table:
     table = Table(title="Data package" + ("" if data.complete else " (INCOMPLETE)"))
     for column in ("system", "status", "records", "requests (minimum)", "seconds"):
@@ -98,18 +256,26 @@ STATE_STYLE = {
 }
 
 
-def plan_tables(result: ErasureResult) -> list[Table]:
-    """The dry run: per system, each step with its action, record, reason and end date."""
+def plan_tables(
+    result: ErasureResult, only: Callable[[JournalEntry], bool] | None = None
+) -> list[Table]:
+    """Per system, each step (or each that `only` picks; a system with none is left out) with
+    its action, record, reason, end date and state."""
     tables = []
     for source in result.sources:
         entries = [e for e in result.steps if e.step.system == source.system]
+        if only is not None:
+            entries = [e for e in entries if only(e)]
+            if not entries:
+                continue
         title = f"{source.title or source.system}: {len(entries)} steps"
         if source.status is Status.error:
             title += f" [red](collect failed: {source.error})[/red]"
         elif source.status is Status.partial:
             title += f" [red]({source.error})[/red]"
         table = Table(title=title, title_justify="left")
-        for column in ("#", "action", "record", "reason", "until", "state"):
+        table.add_column("#", no_wrap=True, overflow="fold")  # a step number to paste
+        for column in ("action", "record", "reason", "until", "state"):
             table.add_column(column, overflow="fold")
         for e in entries:
             action = e.step.action.value
@@ -130,7 +296,7 @@ def plan_tables(result: ErasureResult) -> list[Table]:
 def manual_table(result: ErasureResult) -> Table:
     """Manual steps, one row per system and reason: the first instruction stands for the rest."""
     table = Table(title="To do by hand (keeps the erasure open)", title_justify="left")
-    table.add_column("steps")
+    table.add_column("steps", no_wrap=True, overflow="fold")  # pasted into --confirm-manual
     table.add_column("system")
     table.add_column("instruction", overflow="fold")
     groups: dict[tuple[str, str], list[JournalEntry]] = {}
@@ -146,13 +312,17 @@ def manual_table(result: ErasureResult) -> Table:
 
 
 def erasure_summary_table(result: ErasureResult, title: str) -> Table:
-    """Per system, how many records each action touches (and, once applied, in which state)."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("system")
+    """Per system, how many records each action touches (and, once applied, in which state),
+    with a row of totals; a dry run's steps are all `planned`, so it shows no states."""
+    table = Table(title=title, title_justify="left", show_footer=True)
+    states_shown = not result.dry_run
+    totals = {a: sum(1 for e in result.steps if e.step.action.value == a) for a in ACTION_STYLE}
+    table.add_column("system", footer=f"total: {len(result.steps)} steps")
     for action in ACTION_STYLE:
-        table.add_column(action)
+        table.add_column(action, footer=str(totals[action]) if totals[action] else "-")
     table.add_column("kept until")
-    table.add_column("states")
+    if states_shown:
+        table.add_column("states")
     for source in result.sources:
         entries = [e for e in result.steps if e.step.system == source.system]
         counts = {a: sum(1 for e in entries if e.step.action.value == a) for a in ACTION_STYLE}
@@ -169,11 +339,17 @@ def erasure_summary_table(result: ErasureResult, title: str) -> Table:
                 for a, n in counts.items()
             ),
             f"{ends[0]} … {ends[-1]}" if ends else "-",
-            ", ".join(
-                f"[{STATE_STYLE.get(s, '')}]{n} {s}[/{STATE_STYLE.get(s, '')}]"
-                if STATE_STYLE.get(s)
-                else f"{n} {s}"
-                for s, n in sorted(states.items())
+            *(
+                [
+                    ", ".join(
+                        f"[{STATE_STYLE.get(s, '')}]{n} {s}[/{STATE_STYLE.get(s, '')}]"
+                        if STATE_STYLE.get(s)
+                        else f"{n} {s}"
+                        for s, n in sorted(states.items())
+                    )
+                ]
+                if states_shown
+                else []
             ),
         )
     return table
@@ -243,7 +419,7 @@ def requests_table(requests: list[Request], today: date) -> Table:
     table = Table(title=f"Requests on {today.isoformat()}", box=box.SIMPLE_HEAD, pad_edge=False)
     # Every later command needs the id: it is never cut; narrow terminals wrap the others.
     widest = max((len(r.id) for r in requests), default=len("request"))
-    table.add_column("request", no_wrap=True, min_width=widest)
+    table.add_column("request", no_wrap=True, overflow="fold", min_width=widest)
     table.add_column("type")
     table.add_column("status")
     table.add_column("due", no_wrap=True, min_width=10)

@@ -80,6 +80,17 @@ class Journal:
         return cls(store, row["id"]) if row else None
 
     @classmethod
+    def last(cls, store: Store, subject: str, request_id: str) -> Journal | None:
+        """The person's newest erasure for `request_id` (or one started by address, which the
+        request resumed), whatever its status: to read a finished erasure back."""
+        row = store.db.execute(
+            "SELECT id FROM erasures WHERE subject = ? AND (request_id = ? OR request_id IS NULL)"
+            " ORDER BY created_at DESC, rowid DESC LIMIT 1",
+            (subject, request_id),
+        ).fetchone()
+        return cls(store, row["id"]) if row else None
+
+    @classmethod
     def open(cls, store: Store, subject: str, request_id: str | None = None) -> Journal:
         """The person's unfinished erasure, to resume, or a new one."""
         with store.transaction() as db:
@@ -201,6 +212,11 @@ class Journal:
                 notes.shred(db, self._subject(db))
         if status is ErasureStatus.verified:
             self.store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no old page keeps a key
+
+    @property
+    def subject(self) -> str:
+        """The person's keyed pseudonym (the HMAC of their address)."""
+        return self._subject(self.store.db)
 
     def _subject(self, db: sqlite3.Connection) -> str:
         row = db.execute("SELECT subject FROM erasures WHERE id = ?", (self.id,)).fetchone()

@@ -30,7 +30,7 @@ from bridge.erasure.verify import verify
 from bridge.index import entries as index
 from bridge.store.db import Store
 
-__all__ = ["ErasureResult", "StepListener", "confirm_manual", "erase", "plan"]
+__all__ = ["ErasureResult", "StepListener", "confirm_manual", "erase", "plan", "recorded"]
 # A fresh set of the connectors for one more lookup, closed when the block ends (see `erase`).
 Reopen = Callable[[], AbstractContextManager[Sequence[Connector]]]
 INCOMPLETE = (Status.error, Status.partial)
@@ -159,6 +159,21 @@ def _status(result: ErasureResult) -> ErasureStatus:
             return ErasureStatus.failed
         return ErasureStatus.unverified
     return ErasureStatus.awaiting_manual if result.manual_open else ErasureStatus.verified
+
+
+def recorded(journal: Journal, sources: Sequence[SourceResult]) -> ErasureResult:
+    """The erasure's result again, as its journal holds it now, without running it again.
+
+    The journal keeps every step and its state, not the collect: `sources` says per system how
+    the last collect went (the register keeps that per request, `Register.systems`). Nor does it
+    keep what the verification found, only whether it found anything: an erasure that is
+    `awaiting_manual` or `verified` was verified without a problem; any other is given one
+    problem that says so, so that its report cannot read as complete.
+    """
+    status = journal.status
+    verified = status in (ErasureStatus.awaiting_manual, ErasureStatus.verified)
+    problems = [] if verified else [f"the erasure is {status.value}: run it again to resume"]
+    return ErasureResult(journal.subject, journal.entries(), list(sources), journal.id, problems)
 
 
 def confirm_manual(

@@ -2,7 +2,10 @@
 
 A verified erasure request goes to `in_progress` when the erasure starts; once every automatic
 step is done and verified it is `completed` (which forgets the address), or `awaiting_manual`
-while steps by hand remain; confirming the last of them completes it.
+while steps by hand remain; confirming the last of them completes it. Each report written is
+recorded in the register (its directory); the completion writes the report again as final there,
+mails it to the customer when SMTP is set up, and only then forgets the address
+(`bridge.register.delivery.close_erasure`).
 """
 
 from __future__ import annotations
@@ -13,12 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from bridge.collect.identity import Listener
+from bridge.core.config import Config
 from bridge.core.errors import InputError
 from bridge.core.models import Status
 from bridge.core.steps import StepState
 from bridge.erasure.journal import Journal
 from bridge.erasure.process import confirm_manual
 from bridge.erasure.report import Eraser, EraseResult
+from bridge.register import mail
+from bridge.register.delivery import FinalReport, close_erasure, record_report, smtp_configured
+from bridge.register.notices import send_notices
 from bridge.register.requests import Register
 from bridge.register.step_numbers import ranges
 from bridge.register.types import WORKABLE, RequestStatus, RequestType, note_text
@@ -44,9 +51,15 @@ def erase_request(
     dry_run: bool,
     out_dir: Path | None = None,
     listener: Listener | None = None,
+    config: Config | None = None,
+    send: mail.Sender = mail.send,
 ) -> EraseResult:
     """Erase the person of a verified erasure request with `erase` (the policy is its own), and
-    move the request along: completed, or awaiting the manual steps."""
+    move the request along: completed, or awaiting the manual steps. The report's directory is
+    recorded for the final report; an erasure complete at once is closed as the last confirmation
+    closes one (`close_erasure`: the customer mailed by `send` when `config` sets up SMTP)."""
+    if not dry_run:
+        smtp_configured(config)  # SMTP set up by half is refused before anything changes
     address = _erasure_address(register, request_id, start=not dry_run)
     outcome = erase(
         address, dry_run=dry_run, out_dir=out_dir, request_id=request_id, listener=listener
@@ -54,6 +67,8 @@ def erase_request(
     if dry_run:
         return outcome
     result = outcome.result
+    if outcome.report is not None:
+        record_report(register, request_id, outcome.report, outcome.assessment().state.value)
     states: dict[str, str] = {}
     for source in result.sources:
         entries = [e for e in result.steps if e.step.system == source.system]
@@ -64,24 +79,35 @@ def erase_request(
         else:
             states[source.system] = source.status.value
     register.record_systems(request_id, states)
+    if outcome.complete and config is not None:
+        # Before the request can complete: the notices name the address it then forgets.
+        send_notices(register, request_id, outcome, config, register.today(), send=send)
     if outcome.complete and result.manual_open:
         if register.get(request_id).status is not RequestStatus.awaiting_manual:
             register.await_manual(request_id, manual_steps=len(result.manual_open))
     elif outcome.complete:
-        register.complete(request_id)
+        final = outcome.report if outcome.assessment().complete else None
+        close_erasure(register, request_id, config, send=send, written=final)
     return outcome
 
 
 @dataclass(frozen=True)
 class Confirmation:
     """What one `--confirm-manual` did: the steps confirmed now, those asked for that were not
-    waiting (already confirmed, automatic, or no such step), and the steps by hand still open."""
+    waiting (already confirmed, automatic, or no such step), and the steps by hand still open;
+    with the last, the final report and how the customer was told (`FinalReport`)."""
 
     request_id: str
     confirmed: list[int]
     not_open: list[int]
     remaining: int
     completed: bool
+    final: FinalReport | None = None
+
+    @property
+    def tell_by_hand(self) -> bool:
+        """Completed without a mail (no SMTP): the operator tells the customer."""
+        return self.final is not None and not self.final.told
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,18 +117,30 @@ class Confirmation:
             "not_open": ranges(self.not_open),
             "remaining": self.remaining,
             "completed": self.completed,
+            "final_report": self.final.report if self.final else None,
+            "customer_mailed": (self.final.mailed or None) if self.final else None,
+            "tell_by_hand": self.tell_by_hand,
         }
 
 
 def confirm_steps(
-    register: Register, request_id: str, seqs: Sequence[int], note: str
+    register: Register,
+    request_id: str,
+    seqs: Sequence[int],
+    note: str,
+    *,
+    config: Config | None = None,
+    send: mail.Sender = mail.send,
 ) -> Confirmation:
     """Confirm steps by hand of the request's erasure, with the operator's `note` (required:
     what was done, and where). Each confirmation is an audit event naming the step numbers and
     counts per system, the note sealed (`Register.seal`) and shredded with the completed
     erasure; a system with none of its steps left open is `ok` in the request's systems; the
-    last step completes the request."""
+    last step completes the request (`close_erasure`): the report written again as final, and
+    mailed by `send` to the customer before the address is forgotten when `config` sets up
+    SMTP; without it (or without `config`) the operator is to tell the customer by hand."""
     text = note_text(note, "note (what was done, e.g. 'deleted in the Mailchimp admin')")
+    smtp_configured(config)  # SMTP set up by half is refused before anything is confirmed
     address = _erasure_address(register, request_id, start=False)
     request = register.get(request_id)
     waiting = _manual_steps(register, address)
@@ -141,10 +179,18 @@ def confirm_steps(
                 **({"note": sealed} if sealed else {}),
             )
         _close_systems(register, request.id, set(per_system), set(still.values()))
+    final = None
     if done:
-        register.complete(request_id, text, manual_steps_confirmed=len(confirmed))
+        final = close_erasure(
+            register,
+            request_id,
+            config,
+            send=send,
+            note=text,
+            manual_steps_confirmed=len(confirmed),
+        )
     not_open = [seq for seq in wanted if seq not in waiting]
-    return Confirmation(request.id, confirmed, not_open, remaining, done)
+    return Confirmation(request.id, confirmed, not_open, remaining, done, final)
 
 
 def confirm_request_manual(register: Register, request_id: str, seqs: list[int], note: str) -> int:

@@ -1,4 +1,5 @@
-"""Mail to the customer over SMTP: the verification code and the data package, in Dutch and English.
+"""Mail to the customer over SMTP: the verification code, the data package and the final erasure
+report, in Dutch and English.
 
 Settings: SMTP_HOST, SMTP_PORT (587; 465 means TLS from the start), SMTP_USER, SMTP_PASSWORD,
 SMTP_FROM. STARTTLS is used whenever the server offers it; a password is never sent over a
@@ -239,5 +240,69 @@ Checksum of the file (SHA-256): {sha256}
     if attach:
         message.add_attachment(
             package.read_bytes(), maintype="application", subtype="zip", filename=package.name
+        )
+    return message
+
+
+def erasure_message(
+    config: Config, to: str, request_id: str, report: Path, sha256: str, *, attach: bool
+) -> EmailMessage:
+    """The erasure is complete: its final report attached, or (too large for mail) a notice
+    that the customer can ask for it. The last mail to the address (it is forgotten next)."""
+    size_mb = f"{report.stat().st_size / 1024 / 1024:.1f}"
+    if attach:
+        nl_what = (
+            "In de bijlage vindt u het verslag als zip-bestand. Open index.html voor een leesbaar\n"
+            "overzicht: per bedrijf wat er is verwijderd, wat wij volgens de wet nog moeten\n"
+            "bewaren, waarom en tot wanneer, en welke bedrijven wij hebben gevraagd uw gegevens te\n"
+            "verwijderen."
+        )
+        en_what = (
+            "Attached is the report, as a zip file. Open index.html for a readable overview: per\n"
+            "company what was erased, what the law still obliges us to keep, why and until when,\n"
+            "and which companies we asked to erase your data."
+        )
+    else:
+        nl_what = (
+            f"Het verslag is te groot om per e-mail te versturen ({size_mb} MB). Antwoord op\n"
+            "deze e-mail als u het wilt ontvangen; wij bezorgen het u dan op een veilige manier."
+        )
+        en_what = (
+            f"The report is too large to send by e-mail ({size_mb} MB). Reply to this e-mail if\n"
+            "you would like to receive it; we will then hand it over to you securely."
+        )
+    body = f"""(English below)
+
+Beste klant,
+
+Uw verzoek {request_id} om {RIGHT_NL["erasure"]} is afgerond: elke stap is uitgevoerd en
+gecontroleerd, ook wat met de hand moest gebeuren.
+
+{nl_what}
+
+Dit is ons laatste bericht over dit verzoek: daarna bewaren wij uw e-mailadres er niet meer
+voor. Bewaar het verslag daarom zelf.
+
+Controlegetal van het bestand (SHA-256): {sha256}
+
+---
+
+Dear customer,
+
+Your request {request_id} for {RIGHT_EN["erasure"]} is complete: every step has been carried
+out and checked, including those that had to be done by hand.
+
+{en_what}
+
+This is our last message about this request: after it, we no longer keep your e-mail address
+for it. Please keep the report yourself.
+
+Checksum of the file (SHA-256): {sha256}
+"""
+    subject = f"Uw gegevens zijn verwijderd / Your data has been erased ({request_id})"
+    message = _message(config, to, subject, body)
+    if attach:
+        message.add_attachment(
+            report.read_bytes(), maintype="application", subtype="zip", filename=report.name
         )
     return message

@@ -51,7 +51,7 @@ _KEYED = {
     DATA_KEY: "SELECT 1 FROM requests WHERE address IS NOT NULL LIMIT 1",
 }
 # Tables made outside the numbered schema, on first use, whose rows need a key.
-_KEYED_IF_MADE = {DATA_KEY: ("note_keys", "notes")}
+_KEYED_IF_MADE = {DATA_KEY: ("note_keys", "notes", "service_clients")}
 
 
 class Store:

@@ -111,6 +111,28 @@ SCHEMA = [
         value TEXT NOT NULL
     );
     """,
+    # version 4: the art. 19 notices to processors, per request and processor (issue 15)
+    """
+    CREATE TABLE notices (
+        request_id TEXT NOT NULL,
+        system TEXT NOT NULL,
+        erasure_id TEXT,
+        state TEXT NOT NULL,            -- unsent (stays a manual step), sent, acknowledged
+        recipient TEXT,                 -- the processor's notice address, once sent to it
+        language TEXT,                  -- nl or en, once sent
+        records TEXT NOT NULL DEFAULT '[]', -- the records it names: types, ids, actions; no values
+        sent_on TEXT,
+        reminders INTEGER NOT NULL DEFAULT 0,
+        reminded_on TEXT,
+        overdue_on TEXT,
+        acknowledged_on TEXT,
+        acknowledged_by TEXT,
+        note TEXT,                      -- the operator's note, sealed (bridge.store.notes marker)
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (request_id, system)
+    );
+    """,
 ]
 
 
