@@ -57,6 +57,9 @@ class Contract:
     error_body: Callable[[int], bytes]  # the vendor's own error body for a 400 or 403
     by_order: Holders | None = None
     plant: Callable[[Shop], None] | None = None
+    # The connector's attribute holding its page size, set to `page_size` for the paging check
+    # where the vendor's own page is so large that filling two of them would be slow.
+    page_attribute: str | None = None
     too_many: Callable[[str], Fault] = field(
         default=lambda path: rate_limited(retry_after=0, path=path)
     )

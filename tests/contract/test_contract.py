@@ -152,6 +152,8 @@ def test_whole_pages_are_collected_completely(fresh_bench: Bench) -> None:
     assert len(listing.ids) == 2 * size
     quiet(bench.sandbox)
     connector = bench.connector()
+    if bench.contract.page_attribute:
+        setattr(connector, bench.contract.page_attribute, size)
     try:
         found = connector.collect([Identifier(kind=kinds.EMAIL, value=PERSON)])
     finally:
