@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 
 from bridge.core.errors import InputError
+from exports.erasure_report import compact_ids
 
 # The dashes a range may be written with: the hyphen typed by hand, the en dash the tool prints,
 # and the em dash and minus sign that word processors and chat clients turn them into.
@@ -54,20 +55,9 @@ def parse(text: str) -> list[int]:
 
 def ranges(numbers: Iterable[int]) -> str:
     """Numbers as the tool prints them: sorted, three or more in a row as a range with an en dash
-    (`56–69, 95, 96`), so that what is shown can be pasted back into `parse`."""
-    ordered = sorted(set(numbers))
-    parts: list[str] = []
-    start = 0
-    while start < len(ordered):
-        end = start
-        while end + 1 < len(ordered) and ordered[end + 1] == ordered[end] + 1:
-            end += 1
-        if end - start >= 2:
-            parts.append(f"{ordered[start]}\u2013{ordered[end]}")
-        else:
-            parts += [str(n) for n in ordered[start : end + 1]]
-        start = end + 1
-    return ", ".join(parts)
+    (`56–69, 95, 96`), so that what is shown can be pasted back into `parse`; never cut short."""
+    unique = sorted(set(numbers))
+    return compact_ids([str(n) for n in unique], limit=max(len(unique), 1))
 
 
 def _shown(part: str) -> str:
