@@ -35,7 +35,7 @@ def value_at(data: Any, path: str) -> Any:
 
 def amount(value: Any, field: Field) -> Decimal | None:
     """An amount in currency units: cents divided by 100; None when it is no number."""
-    if isinstance(value, dict):  # {"value": "11.45", "currency": "EUR"} (Mollie, PayPal)
+    if isinstance(value, dict):  # {"value": "11.45", "currency": "EUR"}, as payment APIs give it
         value = value.get("value")
     if isinstance(value, bool) or value is None or value == "":
         return None
@@ -70,7 +70,9 @@ def instant(value: Any, field: Field) -> datetime | None:
         except ValueError:
             return None
         return datetime(day.year, day.month, day.day, tzinfo=AMSTERDAM)
-    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text)  # +0000 (PayPal) -> +00:00
+    text = re.sub(
+        r"([+-]\d\d)(\d\d)$", r"\1:\2", text
+    )  # +0000 (an offset without a colon) -> +00:00
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:

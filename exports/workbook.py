@@ -302,7 +302,7 @@ def _without_empty_columns(sheet: Sheet) -> Sheet:
 
 def shorten(parts: Sequence[str], limit: int = SHEET_LIMIT) -> str:
     """The parts joined by spaces within `limit` characters: the longest part is cut first, so
-    each keeps its start (`mailchimp audience_member notes _links` -> `mailchimp audience notes
+    each keeps its start (`newsletter audience_member notes _links` -> `newsletter audience notes
     _links`)."""
     cut = [part for part in parts if part]
     while len(" ".join(cut)) > limit and max(map(len, cut), default=0) > 1:

@@ -47,7 +47,7 @@ class Field:
     `path` is dotted into the record's data (`billing.first_name`, `amount.value`); `currency`
     (for money and cents) is the dotted path of the field naming the currency, or an ISO 4217
     code when the vendor documents a fixed one; `naive` (for datetime) is the time zone a value
-    without an offset is in (WooCommerce's `date_created` is the shop's local time, its
+    without an offset is in (a shop platform may give `date_created` in the shop's local time, its
     `date_created_gmt` UTC); `codes` gives each documented value its meaning.
     """
 
