@@ -6,6 +6,9 @@
 - `GET /v1/requests/{id}`: its state per system, due date and open steps: no personal data;
 - `GET /v1/requests/{id}/package`: a one-time link to its package, valid for minutes;
 - `GET /v1/downloads/{token}`: that link (no bearer token: the link is the credential);
+- `POST /v1/hooks/lightspeed`: Lightspeed's webhooks, signed (bridge.service.hooks);
+- `POST /v1/requests/verified`, `GET …/{id}/export`, `POST …/{id}/erase`: for the WordPress
+  plugin, in WordPress's exporter and eraser shapes (bridge.service.wordpress);
 - `GET /healthz`; `GET /openapi.json` (also checked in as docs/openapi.json).
 
 Every /v1 call needs `Authorization: Bearer <token>` of a client (`clients add`), except the
@@ -42,7 +45,7 @@ from bridge.core.connector import checked_email
 from bridge.core.errors import BridgeError, InputError
 from bridge.register.reader import Clock
 from bridge.register.requests import Register
-from bridge.service import clients, downloads, outbox
+from bridge.service import clients, downloads, hooks, outbox
 from bridge.service.clients import Client
 from bridge.service.limits import Limits, RateLimiter
 from bridge.service.models import (
@@ -328,6 +331,7 @@ def create_app(
             stop.set()
             if webhooks:
                 thread.join(timeout=15)
+            door.close()  # the Lightspeed hooks' connector
 
     api = FastAPI(
         title="privacy-bridge",
@@ -525,6 +529,14 @@ def create_app(
         size = package.path.stat().st_size
         register.log(spent.request_id, "package_downloaded", client=spent.client, bytes=size)
         return FileResponse(package.path, media_type="application/zip", filename=package.path.name)
+
+    # Lightspeed's webhooks keep the index fresh between syncs (signed, no bearer token).
+    door = hooks.install(api, service, _anonymous)
+
+    # Imported here: the WordPress endpoints use this module's dependencies (caller, _own).
+    from bridge.service import wordpress
+
+    wordpress.add_routes(api)
 
     return api
 
