@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench clean
+.PHONY: demo demo-serve test lint typecheck pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 demo: $(STAMP)
 	$(BIN)/privacy-bridge demo --out demo-out
+
+# The sandbox with the HTTP service over it, until Ctrl-C; prints three commands to try it.
+demo-serve: $(STAMP)
+	$(BIN)/privacy-bridge demo --serve --out demo-out
 
 test: $(STAMP) lint typecheck pytest
 
