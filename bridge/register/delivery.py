@@ -242,7 +242,7 @@ def close_erasure(
     mailing = smtp_configured(config)
     journal = finished_journal(register, request)
     if written is None:
-        result = recorded(journal, _sources(register, request.id))
+        result = recorded(journal, erasure_sources(register, request.id))
         shop = load_statement(config).shop if config is not None else None
         path = reported(result, report_dir(register, request.id), shop=shop).report
         assert path is not None  # a directory was given
@@ -284,7 +284,7 @@ def _subject(register: Register, request_id: str) -> str:
     return str(row.fetchone()["subject"])
 
 
-def _sources(register: Register, request_id: str) -> list[SourceResult]:
+def erasure_sources(register: Register, request_id: str) -> list[SourceResult]:
     """How the erasure's collect went per system, as the register recorded it for the request
     (the journal does not keep it): a system with steps by hand was read (`ok`); title and role
     from its connector, in the order of the registry, as the first report had them."""

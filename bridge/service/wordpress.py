@@ -29,13 +29,13 @@ from fastapi import FastAPI, HTTPException, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from bridge.app import App
-from bridge.core.models import DataPackage, Record, SourceResult, Status
-from bridge.core.plugins import by_name, registry
+from bridge.core.models import DataPackage, Record, SourceResult
+from bridge.core.plugins import by_name
 from bridge.core.presentation import RecordView, Words
 from bridge.erasure.journal import Journal
 from bridge.erasure.process import recorded
 from bridge.erasure.report import report
-from bridge.register.delivery import export_request
+from bridge.register.delivery import erasure_sources, export_request
 from bridge.register.erasing import erase_request
 from bridge.register.requests import Register
 from bridge.register.types import WORKABLE, RequestStatus, RequestType
@@ -333,27 +333,9 @@ def _erasure(register: Register, request_id: str) -> tuple[list[CompanyView] | N
     journal = Journal.last(register.store, str(subject["subject"]), request_id) if subject else None
     if journal is None:
         return None, ""
-    content = report(recorded(journal, _sources(register, request_id)))
+    content = report(recorded(journal, erasure_sources(register, request_id)))
     shown = customer_page(content)
     return shown.companies, shown.state
-
-
-def _sources(register: Register, request_id: str) -> list[SourceResult]:
-    """How the erasure's collect went per system, as the register recorded it (the journal does
-    not keep it); as bridge.register.delivery reads it for the final report."""
-    states = register.systems(request_id)
-    order = {cls.name: i for i, cls in enumerate(registry())}
-    sources = []
-    for system in sorted(states, key=lambda name: (order.get(name, len(order)), name)):
-        status = Status(states[system])
-        try:
-            connector = by_name(system)
-            title, role = connector.title, connector.role
-        except KeyError:
-            title, role = system, ""
-        status = Status.ok if status is Status.manual else status
-        sources.append(SourceResult(system=system, title=title, role=role, status=status))
-    return sources
 
 
 KEPT = Words(
