@@ -363,19 +363,29 @@ def _section(
     raw: bool,
     unfold: bool,
 ) -> TypeSection:
-    cards = [_view_card(r, view, raw) for r in records] if view else _plain_cards(records, raw)
-    cards = _newest_first(cards)
-    moments = sorted(c.moment for c in cards if c.moment is not None)
+    if view:
+        # Only the cards shown are built (a heavy customer has thousands of records): the
+        # records are ordered by their moment first, which is cheap to read.
+        dated = [(_field_moment(r.data, view.when, view.fields), r) for r in records]
+        moments = sorted(m for m, _ in dated if m is not None)
+        known = [(m, r) for m, r in dated if m is not None]
+        newest = sorted(known, key=lambda d: d[0], reverse=True)
+        ordered = [r for _, r in newest] + [r for m, r in dated if m is None]
+        cards = [_view_card(r, view, raw) for r in ordered[:CARD_LIMIT]]
+    else:
+        every = _newest_first(_plain_cards(records, raw))
+        moments = sorted(c.moment for c in every if c.moment is not None)
+        cards = every[:CARD_LIMIT]
     slug = re.sub(r"[^a-z0-9]+", "-", record_type.lower()).strip("-") or "records"
     return TypeSection(
         anchor=f"{company}-{slug}",
         record_type=record_type,
         label=view.label if view else record_type,
-        count=len(cards),
+        count=len(records),
         first=day(moments[0]) if moments else None,
         last=day(moments[-1]) if moments else None,
-        cards=cards[:CARD_LIMIT],
-        hidden=max(0, len(cards) - CARD_LIMIT),
+        cards=cards,
+        hidden=max(0, len(records) - CARD_LIMIT),
         open=unfold,
     )
 

@@ -347,17 +347,20 @@ def _write(sheet: Worksheet, headers: Sequence[str], rows: Sequence[Sequence[Cel
     for column, header in enumerate(headers, start=1):
         cell = sheet.cell(row=1, column=column, value=header)
         cell.font = bold
+    wrapped = Alignment(vertical="top", wrap_text=True)
     for n, row in enumerate(rows, start=2):
+        # Alignment only where a row holds a text of several lines (its cells then align at the
+        # top): a style on every cell costs openpyxl more than writing the cell itself.
+        tall = any(isinstance(c.value, str) and "\n" in c.value for c in row)
         for column, content in enumerate(row, start=1):
             if content.value is None:
                 continue
             cell = sheet.cell(row=n, column=column, value=content.value)
             if content.format:
                 cell.number_format = content.format
-            if isinstance(content.value, str) and "\n" in content.value:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
-            else:
-                cell.alignment = top
+            if tall:
+                multi = isinstance(content.value, str) and "\n" in content.value
+                cell.alignment = wrapped if multi else top
     for column, header in enumerate(headers, start=1):
         widest = max(
             [len(header), *(_width(row[column - 1]) for row in rows[:500])], default=MIN_WIDTH
