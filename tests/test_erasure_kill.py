@@ -10,12 +10,12 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from polling import wait_until
 
 from bridge.api import open_connectors
 from bridge.core.config import load_config
@@ -42,10 +42,12 @@ def two_sandboxes(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
             )
         )
         files.append(env_file)
-    deadline = time.monotonic() + 60
-    while not all(f.exists() and "MOLLIE_API_KEY" in f.read_text() for f in files):
-        assert time.monotonic() < deadline, "sandbox did not start"
-        time.sleep(0.1)
+    wait_until(
+        lambda: all(f.exists() and "MOLLIE_API_KEY" in f.read_text() for f in files),
+        "sandbox did not start",
+        every=0.1,
+        polls=600,
+    )
     for name, env_file in zip(("a", "b"), files, strict=True):
         with env_file.open("a") as handle:
             handle.write(f"PRIVACY_BRIDGE_HOME={tmp_path / ('state-' + name)}\n")
@@ -124,11 +126,11 @@ def test_kill_9_half_way_then_resume_equals_an_uninterrupted_run(
     victim = subprocess.Popen(
         erase_cmd(killed_env, tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
-    deadline = time.monotonic() + 60
-    while done_steps(home) < 8:
-        assert victim.poll() is None, "the erasure finished before it could be killed"
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_until(
+        lambda: done_steps(home) >= 8,
+        "eight steps done",
+        still=lambda: None if victim.poll() is None else "the erasure finished before the kill",
+    )
     os.kill(victim.pid, signal.SIGKILL)
     victim.wait()
     interrupted = done_steps(home)

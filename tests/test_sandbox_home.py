@@ -8,12 +8,12 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dotenv import dotenv_values
+from polling import wait_until
 from typer.testing import CliRunner
 
 from bridge.cli.demo import sandbox_home
@@ -38,11 +38,13 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, subprocess.Popen[bytes]]]:
         env=environ,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not (env_file.exists() and HOME_SETTING in env_file.read_text()):
-            assert proc.poll() is None, "sandbox serve ended"
-            assert time.monotonic() < deadline, "sandbox did not start"
-            time.sleep(0.1)
+        wait_until(
+            lambda: env_file.exists() and HOME_SETTING in env_file.read_text(),
+            "sandbox did not start",
+            still=lambda: None if proc.poll() is None else "sandbox serve ended",
+            every=0.1,
+            polls=600,
+        )
         yield env_file, proc
     finally:
         proc.send_signal(signal.SIGTERM)

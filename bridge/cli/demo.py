@@ -19,14 +19,16 @@ from bridge.cli.views import erasure_summary_table, export_progress, manual_tabl
 from bridge.core.config import HOME_SETTING
 from bridge.core.dirs import private_dir
 from bridge.core.errors import InputError
+from bridge.core.plugins import registry
 
 if TYPE_CHECKING:
     from sandbox.browser import Browser
 
 sandbox_app = typer.Typer(help="The built-in sandbox: fakes of every system with a seeded shop.")
-# The shops in words for --help, which must not import the sandbox (sandbox.server.SHOPS; a test
-# holds the two alike).
-SHOP_CHOICES = "woocommerce (the default) or lightspeed"
+# The shops in words for --help, without importing the sandbox: a shop is played on each
+# registered platform (sandbox.server.SHOPS; a test holds the two alike), the first the default.
+_PLATFORMS = [c.name for c in registry() if c.role == "platform"]
+SHOP_CHOICES = f"{_PLATFORMS[0]} (the default) or " + " or ".join(_PLATFORMS[1:])
 
 
 @handled

@@ -125,7 +125,7 @@ def erase(
         if not (note or "").strip():
             raise InputError(
                 "--confirm-manual needs --note: what was done, and where"
-                " (e.g. --note 'deleted in the Mollie dashboard')"
+                " (e.g. --note 'deleted in the back office of the processor')"
             )
         with App(config) as app:
             if request:

@@ -173,7 +173,7 @@ def check(env_file: EnvFile = None, as_json: JsonFlag = False) -> None:
     """Tell, per configured system, whether it is reachable and the credentials work.
 
     The systems are asked at once; while they answer, a line on stderr names those still
-    awaited ("waiting for: mollie, paypal"), so a host that does not answer is not silence.
+    awaited ("waiting for: <system>, <system>"), so a host that does not answer is not silence.
     Warns (on stderr; the exit status stays) while the privacy statement given with each package
     is still the built-in example or takes parts from it; a statement file that is not valid is
     exit 2, before any system is asked.

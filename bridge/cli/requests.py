@@ -311,7 +311,7 @@ def notices(
     """The art. 19 notices to processors: sent, reminded, overdue, acknowledged.
 
     Example: privacy-bridge requests notices --request req-20261121-4f3a
-    then:    privacy-bridge requests notices --ack req-20261121-4f3a mollie --note "confirmed"
+    then:    privacy-bridge requests notices --ack req-20261121-4f3a SYSTEM --note "confirmed"
     cron:    privacy-bridge requests notices --remind --json
 
     A notice is mailed to PRIVACY_BRIDGE_NOTICE_TO_<SYSTEM> when the erasure is applied; without

@@ -4,8 +4,8 @@ Once the erasure of a register request is applied, each processor (a system whos
 shop's own `platform`) with a step by hand or a record the shop keeps is told by mail what to
 erase or restrict (`send_notices`), at the address its setting names, in its language:
 
-    PRIVACY_BRIDGE_NOTICE_TO_MOLLIE=privacy@mollie.example   # no address: it stays a manual step
-    PRIVACY_BRIDGE_NOTICE_LANG_MOLLIE=en                     # nl (default) or en
+    PRIVACY_BRIDGE_NOTICE_TO_<SYSTEM>=privacy@processor.example  # none: it stays a manual step
+    PRIVACY_BRIDGE_NOTICE_LANG_<SYSTEM>=en                       # nl (default) or en
     PRIVACY_BRIDGE_NOTICE_REMIND_DAYS=14                     # a reminder after so many days
     PRIVACY_BRIDGE_NOTICE_OVERDUE_DAYS=30                    # overdue after so many days
 
@@ -18,7 +18,7 @@ person. `acknowledge` closes the processor's steps by hand; `remind` sends what 
 
     states = send_notices(register, "req-20261121-4f3a", outcome, config, register.today())
     actions = remind(register, config, register.today())
-    done = acknowledge(register, "req-20261121-4f3a", "mollie", "confirmed by mail", config, today)
+    done = acknowledge(register, "req-20261121-4f3a", system, "confirmed by mail", config, today)
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ ERASE, RESTRICT = "erase", "restrict"
 
 def notice_settings(system: str) -> tuple[Setting, Setting]:
     """The settings of one processor's notices: its address and its language. The names are made
-    from the system's name, so the core names no vendor (`mollie` -> ..._TO_MOLLIE)."""
+    from the system's name, so the core names no vendor (`<system>` -> ..._TO_<SYSTEM>)."""
     key = re.sub(r"[^A-Z0-9]+", "_", system.upper()).strip("_")
     return (
         Setting(
