@@ -23,12 +23,10 @@ from bridge.cli.main import app
 from bridge.core.config import Config
 from bridge.core.errors import InputError
 from bridge.register.erasing import confirm_steps, erase_request
+from bridge.register.notice_settings import NO_ADDRESS, notice_settings, recipient
 from bridge.register.notices import (
-    NO_ADDRESS,
     acknowledge,
     list_notices,
-    notice_settings,
-    recipient,
     remind,
     send_notices,
 )

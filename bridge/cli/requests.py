@@ -33,12 +33,11 @@ from bridge.cli.views import request_notes, requests_table, systems_table
 from bridge.core.connector import checked_email
 from bridge.core.errors import InputError
 from bridge.register.delivery import TELL_BY_HAND, tell_by_hand
+from bridge.register.notice_settings import NO_ADDRESS, notice_settings
 from bridge.register.notices import (
-    NO_ADDRESS,
     NoticeState,
     acknowledge,
     list_notices,
-    notice_settings,
     remind,
 )
 from bridge.register.requests import Register

@@ -24,106 +24,36 @@ person. `acknowledge` closes the processor's steps by hand; `remind` sends what 
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
 from typing import Any
 
-from bridge.core.config import Config, Setting
-from bridge.core.connector import checked_email
+from bridge.core.config import Config
 from bridge.core.errors import BridgeError, InputError
-from bridge.core.plugins import by_name
 from bridge.core.policy import Action
 from bridge.core.steps import StepState
 from bridge.erasure.process import ErasureResult
 from bridge.erasure.report import EraseResult
 from bridge.register import mail
+from bridge.register.notice_mail import ERASE, RESTRICT, NoticeRecord, notice_message
+from bridge.register.notice_settings import (
+    NO_ADDRESS,
+    NO_SMTP,
+    overdue_days,
+    recipient,
+    remind_days,
+)
 from bridge.register.requests import Register
 from bridge.register.step_numbers import parse, ranges
-from bridge.register.types import note_text, number_setting
+from bridge.register.types import note_text
 from bridge.store import notes
 from exports.erasure_models import OWN_ROLE
-
-TO_PREFIX = "PRIVACY_BRIDGE_NOTICE_TO_"
-LANG_PREFIX = "PRIVACY_BRIDGE_NOTICE_LANG_"
-REMIND_DAYS_SETTING = "PRIVACY_BRIDGE_NOTICE_REMIND_DAYS"
-OVERDUE_DAYS_SETTING = "PRIVACY_BRIDGE_NOTICE_OVERDUE_DAYS"
-DEFAULT_REMIND_DAYS = 14
-DEFAULT_OVERDUE_DAYS = 30
-LANGUAGES = ("nl", "en")
-NO_ADDRESS = "no address configured"
-NO_SMTP = "SMTP_HOST is not set: no notice can be mailed (see .env.example)"
 
 # A notice's state in the table; `overdue` and "due for a reminder" are read from the dates.
 UNSENT = "unsent"  # not (yet) sent: no address configured, or the mail failed
 SENT = "sent"
 ACKNOWLEDGED = "acknowledged"
-
-# What the processor is asked per record: a step by hand is theirs to erase; a record the shop
-# keeps under a legal duty is theirs to restrict until that term ends.
-ERASE, RESTRICT = "erase", "restrict"
-
-
-def notice_settings(system: str) -> tuple[Setting, Setting]:
-    """The settings of one processor's notices: its address and its language. The names are made
-    from the system's name, so the core names no vendor (`<system>` -> ..._TO_<SYSTEM>)."""
-    key = re.sub(r"[^A-Z0-9]+", "_", system.upper()).strip("_")
-    return (
-        Setting(
-            f"{TO_PREFIX}{key}",
-            f"where {system}'s art. 19 notices go; without it they stay a manual step",
-            required=False,
-            pattern=r"[^@\s]+@[^@\s]+\.[^@\s]+",
-            pattern_help="it must be one e-mail address, e.g. privacy@processor.example",
-        ),
-        Setting(
-            f"{LANG_PREFIX}{key}",
-            f"the language of {system}'s notices: nl or en",
-            default="nl",
-            required=False,
-            pattern="nl|en",
-            pattern_help="it must be nl or en",
-        ),
-    )
-
-
-def remind_days(config: Config) -> int:
-    return max(1, int(number_setting(config, REMIND_DAYS_SETTING, DEFAULT_REMIND_DAYS)))
-
-
-def overdue_days(config: Config) -> int:
-    return max(1, int(number_setting(config, OVERDUE_DAYS_SETTING, DEFAULT_OVERDUE_DAYS)))
-
-
-def recipient(config: Config, system: str) -> tuple[str | None, str]:
-    """The processor's configured notice address (None: none) and language; an InputError
-    naming the setting when either has the wrong form."""
-    to, lang = notice_settings(system)
-    config.check((to, lang), system)
-    address = config.get(to)
-    return (checked_email(address) if address else None), (config.get(lang) or "nl").lower()
-
-
-@dataclass(frozen=True)
-class NoticeRecord:
-    """One record a notice names: its type and id, what is asked, and until when it is kept."""
-
-    record_type: str
-    record_id: str
-    ask: str  # ERASE or RESTRICT
-    until: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "type": self.record_type,
-            "id": self.record_id,
-            "ask": self.ask,
-            "until": self.until,
-        }
 
 
 @dataclass
@@ -546,146 +476,6 @@ def acknowledge(
     notice = next(s for s in states if s.system == name)
     notice.actions.append("acknowledged")
     return Acknowledgement(notice, confirmed, remaining, completed, account)
-
-
-# --- the mail --------------------------------------------------------------------------------
-
-
-def notice_message(
-    config: Config,
-    to: str,
-    request_id: str,
-    system: str,
-    records: Sequence[NoticeRecord],
-    language: str,
-    *,
-    address: str | None,
-    first_sent: date | None = None,
-    reminder: int = 0,
-) -> EmailMessage:
-    """The notice (or, with `reminder`, the reminder of the notice of `first_sent`) in the
-    processor's language: the reference, the records to erase or restrict, the person's e-mail
-    address when given; the reply the shop waits for."""
-    sender = mail.sender_address(config)
-    nl = language == "nl"
-    text = _nl if nl else _en
-    subject = text["subject"].format(ref=request_id)
-    if reminder:
-        subject = text["reminder_subject"].format(n=reminder, subject=subject)
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Reply-To"] = sender
-    message["Subject"] = subject
-    message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=sender.rsplit("@", 1)[-1])
-    # No Auto-Submitted header (unlike the customer's mails): the shop waits for a person's reply,
-    # and some ticket systems drop mail marked as automatic.
-    message.set_content(
-        _body(text, request_id, system, records, address, first_sent, reminder, sender)
-    )
-    return message
-
-
-def _body(
-    text: dict[str, str],
-    request_id: str,
-    system: str,
-    records: Sequence[NoticeRecord],
-    address: str | None,
-    first_sent: date | None,
-    reminder: int,
-    sender: str,
-) -> str:
-    language = "nl" if text is _nl else "en"
-    lines = [text["greeting"], "", text["reference"].format(ref=request_id), ""]
-    if reminder:
-        assert first_sent is not None
-        lines += [text["reminder"].format(day=first_sent.isoformat(), ref=request_id), ""]
-    lines += [text["intro"], ""]
-    if address:
-        lines += [text["address"].format(address=address), ""]
-    erase = [r for r in records if r.ask == ERASE]
-    restrict = [r for r in records if r.ask == RESTRICT]
-    if erase:
-        lines += [text["erase"], *(_item(text, system, r, language) for r in erase), ""]
-    if restrict:
-        lines += [text["restrict"], *(_item(text, system, r, language) for r in restrict), ""]
-    lines += [text["ask"].format(ref=request_id), "", text["closing"], sender, ""]
-    return "\n".join(lines)
-
-
-def _item(text: dict[str, str], system: str, record: NoticeRecord, language: str) -> str:
-    label = _label(system, record.record_type, language)
-    until = text["until"].format(day=record.until) if record.until else ""
-    return f"  - {label} {record.record_id}{until}"
-
-
-def _label(system: str, record_type: str, language: str) -> str:
-    """How the system's connector names the record type (its views), else the type itself."""
-    try:
-        view = by_name(system).views.get(record_type)
-    except KeyError:  # a system no longer registered: its types are named as they are
-        view = None
-    label = getattr(view.label, language, "") if view is not None else ""
-    return str(label or record_type.replace("_", " "))
-
-
-_nl = {
-    "subject": "Verzoek tot verwijdering van persoonsgegevens (art. 17 en 19 AVG), referentie {ref}",
-    "reminder_subject": "Herinnering {n}: {subject}",
-    "greeting": "Geachte heer, mevrouw,",
-    "reference": "Onze referentie: {ref}",
-    "reminder": (
-        "Op {day} hebben wij u onderstaand verzoek gestuurd (referentie {ref}). Wij hebben nog\n"
-        "geen bevestiging ontvangen en sturen het daarom opnieuw."
-    ),
-    "intro": (
-        "Een klant van ons heeft gevraagd om verwijdering van zijn of haar persoonsgegevens\n"
-        "(artikel 17 AVG). Wij hebben dat verzoek in onze eigen systemen uitgevoerd. Omdat u\n"
-        "voor ons persoonsgegevens van deze klant verwerkt, laten wij u dit weten (artikel 19\n"
-        "AVG)."
-    ),
-    "address": "U kent de klant onder het e-mailadres {address}.",
-    "erase": "Wilt u deze gegevens verwijderen:",
-    "restrict": (
-        "Deze gegevens moeten wij bewaren vanwege een wettelijke plicht. Wilt u de verwerking\n"
-        "ervan beperken tot het bewaren en ze verwijderen wanneer de termijn afloopt:"
-    ),
-    "until": " (bewaren tot {day})",
-    "ask": (
-        "Wilt u ons bevestigen dat dit is gebeurd, of laten weten welke gegevens u op grond van\n"
-        "de wet moet bewaren? U kunt op deze e-mail antwoorden; vermeld daarbij referentie {ref}."
-    ),
-    "closing": "Met vriendelijke groet,",
-}
-_en = {
-    "subject": "Request to erase personal data (art. 17 and 19 GDPR), reference {ref}",
-    "reminder_subject": "Reminder {n}: {subject}",
-    "greeting": "Dear Sir or Madam,",
-    "reference": "Our reference: {ref}",
-    "reminder": (
-        "On {day} we sent you the request below (reference {ref}). We have not yet received\n"
-        "a confirmation, so we are sending it again."
-    ),
-    "intro": (
-        "A customer of ours has asked for their personal data to be erased (article 17 GDPR).\n"
-        "We have carried out the request in our own systems. As you process personal data of\n"
-        "this customer on our behalf, we are informing you of it (article 19 GDPR)."
-    ),
-    "address": "You know the customer by the e-mail address {address}.",
-    "erase": "Please erase these records:",
-    "restrict": (
-        "We must keep these records under a legal duty. Please restrict their processing to\n"
-        "storage and erase them when the term ends:"
-    ),
-    "until": " (kept until {day})",
-    "ask": (
-        "Please confirm to us that this has been done, or tell us which data the law obliges\n"
-        "you to keep. You can reply to this e-mail; please quote reference {ref}."
-    ),
-    "closing": "Kind regards,",
-}
 
 
 # --- the rows --------------------------------------------------------------------------------
