@@ -26,7 +26,7 @@ import json
 import logging
 import math
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path as FilePath
@@ -36,7 +36,6 @@ from fastapi import Depends, FastAPI, HTTPException, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bridge.app import App
@@ -48,6 +47,7 @@ from bridge.register.requests import Register
 from bridge.service import clients, downloads, hooks, outbox
 from bridge.service.clients import Client
 from bridge.service.limits import Limits, RateLimiter
+from bridge.service.middleware import Audited, Bounded
 from bridge.service.models import (
     CreatedRequest,
     Health,
@@ -63,15 +63,8 @@ from bridge.store.db import Store
 
 log = logging.getLogger("privacy_bridge.service")
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-# Not audited: a monitor polls them, and they touch no request.
 ACTION = "api_call"
-UNAUDITED = frozenset({"/healthz", "/openapi.json"})
 REQUEST_ID = Path(pattern=r"^[A-Za-z0-9-]{1,64}$", description="The register's id.")
 
 
@@ -143,96 +136,6 @@ class Service:
 def _service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
-
-
-# --- bounds and audit: plain ASGI middleware, so they see every call --------------------------
-
-
-class Bounded:
-    """Refuse headers over `header_bytes` (431) and bodies over `body_bytes` (413), whether the
-    body announces its length or comes in chunks."""
-
-    def __init__(self, app: ASGIApp, limits: Limits) -> None:
-        self.app = app
-        self.limits = limits
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = scope.get("headers", [])
-        if sum(len(k) + len(v) for k, v in headers) > self.limits.header_bytes:
-            await _refuse(send, 431, f"the headers exceed {self.limits.header_bytes} bytes")
-            return
-        length = dict(headers).get(b"content-length")
-        limit = self.limits.body_bytes
-        if length is not None and (not length.isdigit() or int(length) > limit):
-            await _refuse(send, 413, f"the body exceeds {limit} bytes")
-            return
-        seen = 0
-
-        async def counted() -> Message:
-            nonlocal seen
-            message = await receive()
-            seen += len(message.get("body", b""))
-            if seen > limit:  # FastAPI passes an HTTPException from reading the body through
-                raise HTTPException(413, f"the body exceeds {limit} bytes")
-            return message
-
-        await self.app(scope, counted, send)
-
-
-async def _refuse(send: Send, status: int, detail: str) -> None:
-    body = json.dumps({"detail": detail}).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-class Audited:
-    """One audit event per call (but /healthz and /openapi.json): client, method, the route's
-    template (never the path, which may hold a download token), the status, and the request id
-    once an endpoint has found it to be the caller's."""
-
-    def __init__(self, app: ASGIApp, service: Service) -> None:
-        self.app = app
-        self.service = service
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path") in UNAUDITED:
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        state = scope.setdefault("state", {})
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            if not state.get("unaudited"):
-                route = getattr(scope.get("route"), "path", None) or "(no route)"
-                await run_in_threadpool(
-                    self.service.audit,
-                    state.get("audit_request"),
-                    state.get("client"),
-                    str(scope.get("method", "")),
-                    str(route),
-                    status,
-                )
 
 
 # --- who calls ---------------------------------------------------------------------------------
@@ -349,7 +252,7 @@ def create_app(
     api.state.service = service
     # Added last is outermost: the audit sees even the calls the bounds refuse.
     api.add_middleware(Bounded, limits=service.limits)
-    api.add_middleware(Audited, service=service)
+    api.add_middleware(Audited, audit=service.audit)
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -50,7 +50,7 @@ a replay); 400 malformed (not JSON, no customer or order, no id, `X-Event` namin
 than the body); 401 bad or missing signature; 404 no Lightspeed shop configured here; 503 Lightspeed
 could not be read (the next sync catches up). No bearer token: Lightspeed cannot send one; the
 signature is the credential. Callers that fail it are rate-limited by address like callers without
-a valid token. Bodies are bounded as on every route (the service's `Bounded`).
+a valid token. Bodies are bounded as on every route (`bridge.service.middleware.Bounded`).
 
 Every hook is one audit event `lightspeed_hook` (actor `hook:lightspeed`) without personal data:
 system, item group, item action, record id, verified yes/no, outcome, HTTP status
