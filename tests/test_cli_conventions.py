@@ -28,7 +28,8 @@ from typer.testing import CliRunner
 from bridge.cli.common import hoisted
 from bridge.cli.demo import SHOP_CHOICES
 from bridge.cli.main import app
-from bridge.cli.views import ErasureProgress, check_progress, requests_table
+from bridge.cli.progress import ErasureProgress, check_progress
+from bridge.cli.views import requests_table
 from bridge.core.http import HttpClient
 from bridge.core.policy import Action
 from bridge.core.steps import Step, StepState

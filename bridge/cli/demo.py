@@ -15,7 +15,8 @@ import typer
 
 from bridge import api
 from bridge.cli.common import err, handled, out
-from bridge.cli.views import erasure_summary_table, export_progress, manual_table, summary_table
+from bridge.cli.progress import export_progress
+from bridge.cli.views import erasure_summary_table, manual_table, summary_table
 from bridge.core.config import HOME_SETTING
 from bridge.core.dirs import private_dir
 from bridge.core.errors import InputError

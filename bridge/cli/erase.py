@@ -18,13 +18,8 @@ import typer
 from bridge import api
 from bridge.app import App, policy_for
 from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, print_json, say
-from bridge.cli.views import (
-    ErasureProgress,
-    erase_progress,
-    erasure_summary_table,
-    manual_table,
-    plan_tables,
-)
+from bridge.cli.progress import ErasureProgress, erase_progress
+from bridge.cli.views import erasure_summary_table, manual_table, plan_tables
 from bridge.core.config import load_config
 from bridge.core.connector import checked_email
 from bridge.core.errors import InputError

@@ -10,7 +10,8 @@ import typer
 
 from bridge.app import App
 from bridge.cli.common import EnvFile, JsonFlag, err, handled, out, print_json, say
-from bridge.cli.views import retention_table, sync_progress, sync_table
+from bridge.cli.progress import sync_progress
+from bridge.cli.views import retention_table, sync_table
 from bridge.core.config import load_config
 from bridge.core.errors import InputError
 

@@ -36,10 +36,11 @@ from bridge.cli.customer_contact import run_housekeeping
 from bridge.cli.demo import demo, sandbox_app
 from bridge.cli.erase import erase
 from bridge.cli.index import retention_app, sync_command
+from bridge.cli.progress import check_progress, export_progress
 from bridge.cli.requests import requests_app
 from bridge.cli.serve import clients_app, serve, webhooks_app
 from bridge.cli.statement import statement_app, unfinished
-from bridge.cli.views import check_progress, check_table, export_progress, summary_table
+from bridge.cli.views import check_table, summary_table
 from bridge.collect.check import CheckResult
 from bridge.collect.check import check as check_systems
 from bridge.collect.identity import Listener
