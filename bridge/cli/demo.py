@@ -1,7 +1,8 @@
 """The demo and `sandbox serve`: the only commands that start the built-in sandbox.
 
-The sandbox (fakes of every registered system and a seeded shop) is imported here alone, and only
-when one of these commands runs (the layers in pyproject.toml allow it nowhere else in bridge/).
+The sandbox (fakes of every registered system and a seeded shop) is imported here alone (its
+browser by demo_screenshots), and only when one of these commands runs (the layers in
+pyproject.toml allow it nowhere else in bridge/).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import typer
 
 from bridge import api
 from bridge.cli.common import err, handled, out
+from bridge.cli.demo_screenshots import screenshots
 from bridge.cli.progress import export_progress
 from bridge.cli.views import erasure_summary_table, manual_table, summary_table
 from bridge.core.config import HOME_SETTING
@@ -23,7 +25,7 @@ from bridge.core.errors import InputError
 from bridge.core.plugins import registry
 
 if TYPE_CHECKING:
-    from sandbox.browser import Browser
+    pass
 
 sandbox_app = typer.Typer(help="The built-in sandbox: fakes of every system with a seeded shop.")
 # The shops in words for --help, without importing the sandbox: a shop is played on each
@@ -273,59 +275,6 @@ def serve_demo(shop: str, out_dir: Path) -> None:
 
 
 # The customer's two documents as a phone (390 px wide) and a laptop (1280 px) show them.
-SCREEN_WIDTHS = (390, 1280)
-
-
-def screenshots(shop_dir: Path, documents: dict[str, Path | None]) -> None:
-    """Full-page PNGs of each zip's index.html at each width, in `shop_dir`/pages (owner-only),
-    beside the pages themselves (`package.html`, `erasure.html`); each path and height printed.
-
-    Headless Chromium (sandbox.browser): without it, one line says why and the demo goes on.
-    """
-    from bridge.core.dirs import private_dir
-    from sandbox.browser import available, browser
-
-    if (reason := available()) is not None:
-        err.print(f"no screenshots: {reason}", highlight=False, soft_wrap=True)
-        return
-    private_dir(shop_dir)
-    pages = private_dir(shop_dir / "pages")
-    try:
-        with browser() as chromium:
-            for name, archive in documents.items():
-                if archive is not None:
-                    _screenshot(chromium, name, archive, pages)
-    except Exception as exc:  # a browser that would not start
-        err.print(f"no screenshots: {_first_line(exc)}", highlight=False, soft_wrap=True)
-
-
-def _screenshot(chromium: Browser, name: str, archive: Path, pages: Path) -> None:
-    """`name`.html out of the zip, and its PNG at each width."""
-    import os
-    import zipfile
-
-    html = pages / f"{name}.html"
-    with zipfile.ZipFile(archive) as package:
-        page = package.read("index.html")
-    fd = os.open(html, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as file:
-        file.write(page)
-    for width in SCREEN_WIDTHS:
-        png = pages / f"{name}-{width}.png"
-        try:
-            height = chromium.screenshot(html, png, width)
-        except Exception as exc:  # e.g. a page too tall for Chromium to capture
-            err.print(f"no screenshot {png}: {_first_line(exc)}", highlight=False, soft_wrap=True)
-            continue
-        png.chmod(0o600)
-        out.print(f"screenshot: {png} ({width} x {height} px)", highlight=False)
-
-
-def _first_line(exc: Exception) -> str:
-    lines = str(exc).strip().splitlines()
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
-
-
 def sandbox_home(env_file: Path) -> Path:
     """The sandbox's own state directory: `FILE.home` beside the env file `FILE`, absolute."""
     target = env_file.expanduser().absolute()
